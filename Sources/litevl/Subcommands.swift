@@ -1,0 +1,8 @@
+import ArgumentParser
+
+extension LiteVLCommand {
+    /// Every subcommand, in the order `--help` lists them. Add new subcommands here.
+    static let allSubcommands: [any ParsableCommand.Type] = [
+        TUICommand.self,
+    ]
+}
