@@ -1,0 +1,224 @@
+import Foundation
+
+/// Keys and values of some cross-attention memory rows, already projected by one layer's
+/// `crossattention.self.key`/`value`: `[rows, hidden]` each.
+public struct KeyValueBlock: Sendable {
+    public var keys: Tensor
+    public var values: Tensor
+    public var rows: Int { keys.shape[0] }
+}
+
+/// One BERT layer of BLIP's MED: self-attention, optional cross-attention, feed-forward, each
+/// post-LN with a residual (docs/model.md, "Text encoder").
+public struct BertLayer: Sendable {
+    public struct AttentionBlock: Sendable {
+        public let query: Linear
+        public let key: Linear
+        public let value: Linear
+        public let output: Linear
+        public let norm: LayerNorm
+
+        init(loader: WeightLoader, prefix p: String, hidden: Int, keyWidth: Int, eps: Float) throws(ModelError) {
+            query = try loader.linear(p + ".self.query", in: hidden, out: hidden)
+            key = try loader.linear(p + ".self.key", in: keyWidth, out: hidden)
+            value = try loader.linear(p + ".self.value", in: keyWidth, out: hidden)
+            output = try loader.linear(p + ".output.dense", in: hidden, out: hidden)
+            norm = try loader.layerNorm(p + ".output.LayerNorm", width: hidden, eps: eps)
+        }
+
+        /// Projects memory rows into this block's keys and values.
+        func keyValues(_ memory: UnsafePointer<Float>, rows: Int) -> KeyValueBlock {
+            let h = query.outFeatures
+            var k = Tensor(zeros: [rows, h]), v = Tensor(zeros: [rows, h])
+            k.data.withUnsafeMutableBufferPointer { key.apply(memory, rows: rows, into: $0.baseAddress!) }
+            v.data.withUnsafeMutableBufferPointer { value.apply(memory, rows: rows, into: $0.baseAddress!) }
+            return KeyValueBlock(keys: k, values: v)
+        }
+    }
+
+    public let attention: AttentionBlock
+    public let crossAttention: AttentionBlock?
+    public let intermediate: Linear
+    public let output: Linear
+    public let outputNorm: LayerNorm
+
+    init(loader: WeightLoader, prefix p: String, config c: LiteVLConfig.Text, crossWidth: Int?) throws(ModelError) {
+        attention = try AttentionBlock(loader: loader, prefix: p + ".attention", hidden: c.hidden, keyWidth: c.hidden, eps: c.eps)
+        if let crossWidth {
+            crossAttention = try AttentionBlock(loader: loader, prefix: p + ".crossattention", hidden: c.hidden, keyWidth: crossWidth, eps: c.eps)
+        } else {
+            crossAttention = nil
+        }
+        intermediate = try loader.linear(p + ".intermediate.dense", in: c.hidden, out: c.intermediate)
+        output = try loader.linear(p + ".output.dense", in: c.intermediate, out: c.hidden)
+        outputNorm = try loader.layerNorm(p + ".output.LayerNorm", width: c.hidden, eps: c.eps)
+    }
+
+    /// x ← LayerNorm(x + output(attention(query(x), keys, values))).
+    private func attend(_ block: AttentionBlock, x: inout Tensor, heads: Int, segments: [KeyValueSegment],
+                        keyBias: [Float]?, causal: Bool, probabilities: UnsafeMutablePointer<Float>?) {
+        let l = x.shape[0], h = x.shape[1]
+        let lk = segments.reduce(0) { $0 + $1.count }
+        var q = Tensor(zeros: [l, h]), ctx = Tensor(zeros: [l, h]), proj = Tensor(zeros: [l, h])
+        var scores = [Float](repeating: 0, count: l * lk)
+        x.data.withUnsafeBufferPointer { xp in
+            q.data.withUnsafeMutableBufferPointer { block.query.apply(xp.baseAddress!, rows: l, into: $0.baseAddress!) }
+        }
+        let bias = keyBias ?? []
+        bias.withUnsafeBufferPointer { bp in
+            q.data.withUnsafeBufferPointer { qp in
+                ctx.data.withUnsafeMutableBufferPointer { cp in
+                    scores.withUnsafeMutableBufferPointer { sp in
+                        Attention.multiHead(q: qp.baseAddress!, ldq: h, segments: segments, lq: l, heads: heads, headDim: h / heads,
+                                            keyBias: keyBias == nil ? nil : bp.baseAddress!, causal: causal,
+                                            out: cp.baseAddress!, ldo: h, scores: sp.baseAddress!, probabilities: probabilities)
+                    }
+                }
+            }
+        }
+        ctx.data.withUnsafeBufferPointer { cp in
+            proj.data.withUnsafeMutableBufferPointer { block.output.apply(cp.baseAddress!, rows: l, into: $0.baseAddress!) }
+        }
+        x.data.withUnsafeMutableBufferPointer { xp in
+            proj.data.withUnsafeBufferPointer { Kernels.axpy(xp.baseAddress!, $0.baseAddress!, count: l * h) }
+            block.norm.apply(xp.baseAddress!, rows: l)
+        }
+    }
+
+    /// Runs the layer on `x` (`[tokens, hidden]`).
+    ///
+    /// - Parameters:
+    ///   - selfBias: additive bias per token for self-attention keys (padding), or nil.
+    ///   - cross: the memory's keys and values for this layer, in order; nil skips cross-attention.
+    ///   - crossBias: additive bias per memory row, or nil.
+    ///   - crossProbabilities: receives `[heads, tokens, memory rows]` when given.
+    func forward(_ x: inout Tensor, heads: Int, selfBias: [Float]?, causal: Bool,
+                 cross: [KeyValueBlock]?, crossBias: [Float]?, crossProbabilities: UnsafeMutablePointer<Float>?) {
+        let h = x.shape[1]
+        let kv = x.data.withUnsafeBufferPointer { attention.keyValues($0.baseAddress!, rows: x.shape[0]) }
+        withSegments([kv]) { segs in
+            attend(attention, x: &x, heads: heads, segments: segs, keyBias: selfBias, causal: causal, probabilities: nil)
+        }
+        if let crossAttention, let cross {
+            withSegments(cross) { segs in
+                attend(crossAttention, x: &x, heads: heads, segments: segs, keyBias: crossBias, causal: false,
+                       probabilities: crossProbabilities)
+            }
+        }
+        let l = x.shape[0]
+        var inner = Tensor(zeros: [l, intermediate.outFeatures]), out = Tensor(zeros: [l, h])
+        x.data.withUnsafeBufferPointer { xp in
+            inner.data.withUnsafeMutableBufferPointer { ip in
+                intermediate.apply(xp.baseAddress!, rows: l, into: ip.baseAddress!)
+                Kernels.gelu(ip.baseAddress!, count: ip.count)
+            }
+        }
+        inner.data.withUnsafeBufferPointer { ip in
+            out.data.withUnsafeMutableBufferPointer { output.apply(ip.baseAddress!, rows: l, into: $0.baseAddress!) }
+        }
+        x.data.withUnsafeMutableBufferPointer { xp in
+            out.data.withUnsafeBufferPointer { Kernels.axpy(xp.baseAddress!, $0.baseAddress!, count: l * h) }
+            outputNorm.apply(xp.baseAddress!, rows: l)
+        }
+    }
+}
+
+/// Calls `body` with attention segments pointing into `blocks`' tensors.
+func withSegments<R>(_ blocks: [KeyValueBlock], _ body: ([KeyValueSegment]) -> R) -> R {
+    func go(_ i: Int, _ acc: [KeyValueSegment]) -> R {
+        if i == blocks.count { return body(acc) }
+        let h = blocks[i].keys.shape[1]
+        return blocks[i].keys.data.withUnsafeBufferPointer { kp in
+            blocks[i].values.data.withUnsafeBufferPointer { vp in
+                go(i + 1, acc + [KeyValueSegment(keys: kp.baseAddress!, ldk: h, values: vp.baseAddress!, ldv: h, count: blocks[i].rows)])
+            }
+        }
+    }
+    return go(0, [])
+}
+
+/// A BERT stack: embeddings (word + position, LayerNorm; no token types) and layers.
+public struct BertStack: Sendable {
+    public let config: LiteVLConfig.Text
+    public let wordEmbeddings: WeightTensor
+    public let positionEmbeddings: WeightTensor
+    public let embeddingNorm: LayerNorm
+    public let layers: [BertLayer]
+
+    init(loader: WeightLoader, prefix p: String, config c: LiteVLConfig.Text, crossWidth: Int?) throws(ModelError) {
+        config = c
+        wordEmbeddings = try loader.tensor(p + ".embeddings.word_embeddings.weight", [c.vocabSize, c.hidden])
+        positionEmbeddings = try loader.tensor(p + ".embeddings.position_embeddings.weight", [c.maxPositions, c.hidden])
+        embeddingNorm = try loader.layerNorm(p + ".embeddings.LayerNorm", width: c.hidden, eps: c.eps)
+        var layers: [BertLayer] = []
+        for i in 0..<c.layers {
+            layers.append(try BertLayer(loader: loader, prefix: "\(p).encoder.layer.\(i)", config: c, crossWidth: crossWidth))
+        }
+        self.layers = layers
+    }
+
+    /// LayerNorm(word_embeddings[ids] + position_embeddings[0..<count]).
+    public func embed(_ ids: [Int]) -> Tensor {
+        let h = config.hidden
+        var x = Tensor(zeros: [ids.count, h])
+        x.data.withUnsafeMutableBufferPointer { xp in
+            for (i, id) in ids.enumerated() {
+                let row = xp.baseAddress! + i * h
+                row.update(from: wordEmbeddings.pointer + id * h, count: h)
+                Kernels.axpy(row, positionEmbeddings.pointer + i * h, count: h)
+            }
+            embeddingNorm.apply(xp.baseAddress!, rows: ids.count)
+        }
+        return x
+    }
+
+    /// The additive key bias for an attention mask (1 = attend, 0 = padding), as BLIP/HF compute it.
+    public static func keyBias(mask: [Int]) -> [Float]? {
+        mask.allSatisfy({ $0 != 0 }) ? nil : mask.map { $0 != 0 ? 0 : -10000 }
+    }
+
+    /// Per-layer cross-attention memory: the keys and values of each layer, in memory order.
+    public typealias CrossMemory = [[KeyValueBlock]]
+
+    /// Runs the stack.
+    ///
+    /// - Parameters:
+    ///   - ids: token ids (each must be below the vocabulary size; callers check).
+    ///   - mask: attention mask (1 = token, 0 = padding); nil when every token is real.
+    ///   - causal: decoder-style causal self-attention.
+    ///   - cross: keys and values of the memory per layer, nil for text-only mode.
+    ///   - crossMask: mask over memory rows, nil for none.
+    ///   - recordCrossAttention: collect each layer's cross-attention probabilities `[heads, tokens, rows]`.
+    public func forward(ids: [Int], mask: [Int]? = nil, causal: Bool = false, cross: CrossMemory? = nil,
+                        crossMask: [Int]? = nil, recordCrossAttention: Bool = false) -> (hidden: Tensor, crossAttention: [Tensor]) {
+        precondition(ids.count <= config.maxPositions, "sequence of \(ids.count) tokens exceeds \(config.maxPositions) positions")
+        var x = embed(ids)
+        let selfBias = mask.flatMap(Self.keyBias)
+        let crossBias = crossMask.flatMap(Self.keyBias)
+        var probabilities: [Tensor] = []
+        for (i, layer) in layers.enumerated() {
+            let layerCross = cross?[i]
+            if recordCrossAttention, let layerCross {
+                let rows = layerCross.reduce(0) { $0 + $1.rows }
+                var p = Tensor(zeros: [config.heads, ids.count, rows])
+                p.data.withUnsafeMutableBufferPointer { pp in
+                    layer.forward(&x, heads: config.heads, selfBias: selfBias, causal: causal, cross: layerCross,
+                                  crossBias: crossBias, crossProbabilities: pp.baseAddress!)
+                }
+                probabilities.append(p)
+            } else {
+                layer.forward(&x, heads: config.heads, selfBias: selfBias, causal: causal, cross: layerCross,
+                              crossBias: crossBias, crossProbabilities: nil)
+            }
+        }
+        return (x, probabilities)
+    }
+
+    /// Projects memory rows (`[rows, width]`) into every layer's cross-attention keys and values.
+    public func crossKeyValues(_ memory: Tensor) -> [KeyValueBlock] {
+        let rows = memory.shape[0]
+        return memory.data.withUnsafeBufferPointer { mp in
+            layers.map { $0.crossAttention!.keyValues(mp.baseAddress!, rows: rows) }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+
+/// The numbers that define a LiteVL model, read from `config.json` (see docs/model.md).
+public struct LiteVLConfig: Codable, Sendable, Equatable {
+    /// How the temporal branch of each ViT block is used.
+    public enum TemporalMode: String, Codable, Sendable {
+        /// LiteVL: temporal attention scaled by s_l = tanh(w_l · c_l + b_l).
+        case dynamic
+        /// Temporal attention with s_l = 1 (the "without dynamic scaling" ablation).
+        case fixed
+        /// No temporal attention and no temporal position embedding: BLIP frame by frame.
+        case none
+    }
+
+    /// The vision transformer.
+    public struct Vision: Codable, Sendable, Equatable {
+        public var imageSize: Int
+        public var patchSize: Int
+        public var width: Int
+        public var depth: Int
+        public var heads: Int
+        public var mlpDim: Int
+        public var eps: Float
+        public var numFrames: Int
+        public var temporal: TemporalMode
+
+        enum CodingKeys: String, CodingKey {
+            case imageSize = "image_size", patchSize = "patch_size", width, depth, heads
+            case mlpDim = "mlp_dim", eps, numFrames = "num_frames", temporal
+        }
+
+        /// Patches per side.
+        public var gridSize: Int { imageSize / patchSize }
+        /// Patches per frame (N).
+        public var patchCount: Int { gridSize * gridSize }
+    }
+
+    /// A BERT stack (the text encoder or the answer decoder).
+    public struct Text: Codable, Sendable, Equatable {
+        public var vocabSize: Int
+        public var hidden: Int
+        public var layers: Int
+        public var heads: Int
+        public var intermediate: Int
+        public var maxPositions: Int
+        public var eps: Float
+
+        enum CodingKeys: String, CodingKey {
+            case vocabSize = "vocab_size", hidden, layers, heads, intermediate, maxPositions = "max_positions", eps
+        }
+    }
+
+    /// The text-dependent pooling.
+    public struct Pooling: Codable, Sendable, Equatable {
+        public var enabled: Bool
+        public var tau: Float
+    }
+
+    /// Token ids with a special meaning.
+    public struct SpecialTokens: Codable, Sendable, Equatable {
+        public var pad: Int = 0
+        public var unk: Int = 100
+        public var cls: Int = 101
+        public var sep: Int = 102
+        public var dec: Int = 30522
+        public var enc: Int = 30523
+        public init() {}
+    }
+
+    public var modelType: String
+    public var name: String
+    public var vision: Vision
+    public var text: Text
+    public var decoder: Text
+    public var embedDim: Int
+    public var pooling: Pooling
+    public var maxQuestionTokens: Int
+    public var labelSmoothing: Float
+    public var imageMean: [Float]
+    public var imageStd: [Float]
+    public var specialTokens: SpecialTokens
+
+    enum CodingKeys: String, CodingKey {
+        case modelType = "model_type", name, vision, text, decoder, embedDim = "embed_dim", pooling
+        case maxQuestionTokens = "max_question_tokens", labelSmoothing = "label_smoothing"
+        case imageMean = "image_mean", imageStd = "image_std", specialTokens = "special_tokens"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        modelType = try c.decodeIfPresent(String.self, forKey: .modelType) ?? "litevl"
+        name = try c.decodeIfPresent(String.self, forKey: .name) ?? "LiteVL"
+        vision = try c.decode(Vision.self, forKey: .vision)
+        text = try c.decode(Text.self, forKey: .text)
+        self.decoder = try c.decode(Text.self, forKey: .decoder)
+        embedDim = try c.decode(Int.self, forKey: .embedDim)
+        pooling = try c.decodeIfPresent(Pooling.self, forKey: .pooling) ?? Pooling(enabled: true, tau: 0.07)
+        maxQuestionTokens = try c.decodeIfPresent(Int.self, forKey: .maxQuestionTokens) ?? 35
+        labelSmoothing = try c.decodeIfPresent(Float.self, forKey: .labelSmoothing) ?? 0.1
+        imageMean = try c.decodeIfPresent([Float].self, forKey: .imageMean) ?? [0.48145466, 0.4578275, 0.40821073]
+        imageStd = try c.decodeIfPresent([Float].self, forKey: .imageStd) ?? [0.26862954, 0.26130258, 0.27577711]
+        specialTokens = try c.decodeIfPresent(SpecialTokens.self, forKey: .specialTokens) ?? SpecialTokens()
+    }
+
+    /// Reads and checks `config.json`.
+    public static func load(from url: URL) throws(ModelError) -> LiteVLConfig {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            if !FileManager.default.fileExists(atPath: url.path) { throw .fileMissing(path: url.path, what: "model config") }
+            throw .unreadable(path: url.path, reason: "\(error.localizedDescription)")
+        }
+        let config: LiteVLConfig
+        do { config = try JSONDecoder().decode(LiteVLConfig.self, from: data) } catch let error as DecodingError {
+            throw .badConfig(path: url.path, reason: Self.describe(error))
+        } catch {
+            throw .badConfig(path: url.path, reason: "\(error)")
+        }
+        if let problem = config.validationProblem { throw .badConfig(path: url.path, reason: problem) }
+        return config
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ p: [any CodingKey]) -> String { p.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".") }
+        switch error {
+        case let .keyNotFound(key, ctx): return "missing key \((ctx.codingPath.map { $0.stringValue } + [key.stringValue]).joined(separator: "."))"
+        case let .typeMismatch(_, ctx): return "wrong type at \(path(ctx.codingPath))"
+        case let .valueNotFound(_, ctx): return "null at \(path(ctx.codingPath))"
+        case let .dataCorrupted(ctx): return ctx.codingPath.isEmpty ? "not valid JSON" : "bad value at \(path(ctx.codingPath))"
+        @unknown default: return "\(error)"
+        }
+    }
+
+    /// Why the numbers cannot describe a model, or nil when they can.
+    public var validationProblem: String? {
+        let v = vision
+        func bad(_ n: Int, _ what: String, max: Int = 1 << 16) -> String? { (n <= 0 || n > max) ? "\(what) = \(n) is out of range" : nil }
+        for p in [bad(v.imageSize, "vision.image_size", max: 4096), bad(v.patchSize, "vision.patch_size", max: 512),
+                  bad(v.width, "vision.width"), bad(v.depth, "vision.depth", max: 256), bad(v.heads, "vision.heads", max: 1024),
+                  bad(v.mlpDim, "vision.mlp_dim"), bad(v.numFrames, "vision.num_frames", max: 1024),
+                  bad(text.hidden, "text.hidden"), bad(text.layers, "text.layers", max: 256), bad(text.heads, "text.heads", max: 1024),
+                  bad(text.vocabSize, "text.vocab_size", max: 1 << 22), bad(text.intermediate, "text.intermediate"),
+                  bad(text.maxPositions, "text.max_positions", max: 1 << 16),
+                  bad(decoder.hidden, "decoder.hidden"), bad(decoder.layers, "decoder.layers", max: 256), bad(decoder.heads, "decoder.heads", max: 1024),
+                  bad(decoder.vocabSize, "decoder.vocab_size", max: 1 << 22), bad(decoder.intermediate, "decoder.intermediate"),
+                  bad(decoder.maxPositions, "decoder.max_positions", max: 1 << 16),
+                  bad(embedDim, "embed_dim"), bad(maxQuestionTokens, "max_question_tokens", max: 1 << 16)] {
+            if let p { return p }
+        }
+        if v.imageSize % v.patchSize != 0 { return "vision.image_size \(v.imageSize) is not a multiple of patch_size \(v.patchSize)" }
+        if v.width % v.heads != 0 { return "vision.width \(v.width) is not divisible by vision.heads \(v.heads)" }
+        if text.hidden % text.heads != 0 { return "text.hidden is not divisible by text.heads" }
+        if decoder.hidden % decoder.heads != 0 { return "decoder.hidden is not divisible by decoder.heads" }
+        if decoder.hidden != text.hidden { return "decoder.hidden \(decoder.hidden) differs from text.hidden \(text.hidden)" }
+        if !(pooling.tau > 0) { return "pooling.tau must be positive" }
+        if imageMean.count != 3 || imageStd.count != 3 || imageStd.contains(where: { !($0 > 0) }) { return "image_mean/image_std need 3 values, std positive" }
+        let st = specialTokens
+        for id in [st.pad, st.unk, st.cls, st.sep, st.dec, st.enc] where id < 0 || id >= min(text.vocabSize, decoder.vocabSize) {
+            return "special token id \(id) is outside the vocabulary"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+
+/// A loaded LiteVL model: the video encoder, the video-grounded text encoder, the answer decoder
+/// and BLIP's heads, all reading their weights from one memory-mapped safetensors file.
+///
+/// The model is immutable and `Sendable`; every call allocates its own working memory.
+public final class LiteVLModel: Sendable {
+    public let config: LiteVLConfig
+    /// The weights file; the layers point into its mapping.
+    public let weights: SafeTensorsFile
+    public let vision: VisionTransformer
+    public let textEncoder: BertStack
+    public let decoder: AnswerDecoder
+    /// `vision_proj` and `text_proj`; nil when the checkpoint has none (BLIP's VQA model), in which
+    /// case pooling compares raw, normalised features.
+    public let visionProjection: Linear?
+    public let textProjection: Linear?
+    /// `itm_head`, when the checkpoint has one.
+    public let itmHead: Linear?
+
+    /// Builds the model from a config and a weights file, checking every tensor's name and shape
+    /// and refusing tensors the config does not use.
+    public init(config: LiteVLConfig, weights: SafeTensorsFile) throws(ModelError) {
+        self.config = config
+        self.weights = weights
+        let loader = WeightLoader(file: weights)
+        vision = try VisionTransformer(loader: loader, config: config.vision)
+        textEncoder = try BertStack(loader: loader, prefix: "text_encoder", config: config.text, crossWidth: config.vision.width)
+        decoder = try AnswerDecoder(loader: loader, config: config)
+        let hasProjections = loader.has("vision_proj.weight") || loader.has("text_proj.weight")
+        if hasProjections {
+            visionProjection = try loader.linear("vision_proj", in: config.vision.width, out: config.embedDim)
+            textProjection = try loader.linear("text_proj", in: config.text.hidden, out: config.embedDim)
+        } else {
+            guard config.vision.width == config.text.hidden || !config.pooling.enabled else {
+                throw .missingTensor(path: weights.path, name: "vision_proj.weight")
+            }
+            visionProjection = nil
+            textProjection = nil
+        }
+        itmHead = loader.has("itm_head.weight") ? try loader.linear("itm_head", in: config.text.hidden, out: 2) : nil
+        let extra = loader.unused()
+        if !extra.isEmpty { throw .unexpectedTensors(path: weights.path, names: extra) }
+    }
+
+    /// Loads `config.json` and `model.safetensors` from a model directory.
+    public static func load(directory: URL) throws(ModelError) -> LiteVLModel {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
+            throw .fileMissing(path: directory.path, what: "model directory")
+        }
+        guard isDirectory.boolValue else {
+            throw .badInput("--model must name a directory holding model.safetensors and config.json, not a file: \(directory.path)")
+        }
+        let config = try LiteVLConfig.load(from: directory.appendingPathComponent("config.json"))
+        let weights = try SafeTensorsFile(path: directory.appendingPathComponent("model.safetensors").path)
+        return try LiteVLModel(config: config, weights: weights)
+    }
+
+    // MARK: - Video side (once per clip)
+
+    /// Encodes a video (`[frames, 3, S, S]`, normalised) into everything that does not depend on
+    /// the question: features, per-layer scaling, projected features for pooling and the text
+    /// encoder's cross-attention keys and values of the frame tokens.
+    public func encode(video: Tensor, afterBlock: ((Int, Tensor) -> Void)? = nil) -> EncodedVideo {
+        let out = vision.forward(video, afterBlock: afterBlock)
+        let v = out.features
+        let frames = v.shape[0], positions = v.shape[1], width = v.shape[2]
+        var projected = visionProjection.map { $0(v) } ?? v
+        let e = projected.shape[2]
+        projected.data.withUnsafeMutableBufferPointer { p in
+            for r in 0..<(frames * positions) { Kernels.normalize(p.baseAddress! + r * e, count: e) }
+        }
+        var mean = Tensor(zeros: [positions, e])
+        for t in 0..<frames {
+            for i in 0..<(positions * e) { mean.data[i] += projected.data[t * positions * e + i] }
+        }
+        for i in 0..<mean.count { mean.data[i] /= Float(frames) }
+        let flat = v.reshaped([frames * positions, width])
+        return EncodedVideo(features: v, scales: out.scales, projected: projected, projectedMean: mean,
+                            frameKeyValues: textEncoder.crossKeyValues(flat))
+    }
+
+    // MARK: - Text side (once per question)
+
+    /// The question's text feature q: the text encoder without cross-attention on `[CLS] …`,
+    /// its first token through `text_proj`, L2-normalised.
+    public func textFeature(ids: [Int], mask: [Int]? = nil) -> [Float] {
+        let (h, _) = textEncoder.forward(ids: ids, mask: mask)
+        var q = Array(h.row(0))
+        if let textProjection { q = textProjection(Tensor(shape: [1, q.count], data: q)).data }
+        q.withUnsafeMutableBufferPointer { Kernels.normalize($0.baseAddress!, count: $0.count) }
+        return q
+    }
+
+    /// Text-dependent pooling of `video` for the question feature `q`.
+    public func pool(_ video: EncodedVideo, question q: [Float]) -> PoolingResult {
+        TextDependentPooling.pool(features: video.features, projected: video.projected, projectedMean: video.projectedMean,
+                                  question: q, tau: config.pooling.tau)
+    }
+
+    /// The cross-attention memory for one question: the frame tokens' cached keys and values,
+    /// followed (with pooling) by those of the pooled rows.
+    public func memory(_ video: EncodedVideo, pooling: PoolingResult?) -> BertStack.CrossMemory {
+        guard let pooling else { return video.frameKeyValues.map { [$0] } }
+        let pooled = textEncoder.crossKeyValues(pooling.memoryRows)
+        return zip(video.frameKeyValues, pooled).map { [$0, $1] }
+    }
+
+    /// The multimodal question encoding: `[ENC] …` through the text encoder with cross-attention.
+    public func encodeQuestion(ids: [Int], mask: [Int]? = nil, memory: BertStack.CrossMemory,
+                               recordCrossAttention: Bool = false) -> (states: Tensor, crossAttention: [Tensor]) {
+        let out = textEncoder.forward(ids: ids, mask: mask, cross: memory, recordCrossAttention: recordCrossAttention)
+        return (out.hidden, out.crossAttention)
+    }
+
+    /// ITM logits `[no match, match]` from the first multimodal state, when the model has an ITM head.
+    public func itmLogits(questionStates: Tensor) -> [Float]? {
+        guard let itmHead else { return nil }
+        return itmHead(Tensor(shape: [1, questionStates.columns], data: Array(questionStates.row(0)))).data
+    }
+
+    /// ITC similarity between the video (class tokens' projections averaged over frames, as BLIP
+    /// does for video) and a text feature.
+    public func itcSimilarity(_ video: EncodedVideo, text q: [Float]) -> Float {
+        let frames = video.features.shape[0], positions = video.features.shape[1], e = video.projected.shape[2]
+        var mean = [Float](repeating: 0, count: e)
+        for t in 0..<frames { for i in 0..<e { mean[i] += video.projected.data[t * positions * e + i] } }
+        mean.withUnsafeMutableBufferPointer { Kernels.normalize($0.baseAddress!, count: e) }
+        return zip(mean, q).reduce(0) { $0 + $1.0 * $1.1 }
+    }
+}
+
+/// Everything about a clip that does not depend on the question, computed once.
+public struct EncodedVideo: Sendable {
+    /// V: `[frames, 1 + N, width]`.
+    public var features: Tensor
+    /// s_l for every ViT layer (empty without a temporal branch).
+    public var scales: [Float]
+    /// normalize(vision_proj(V)): `[frames, 1 + N, embedDim]`.
+    public var projected: Tensor
+    /// The mean over frames of `projected`: `[1 + N, embedDim]`.
+    public var projectedMean: Tensor
+    /// Each text-encoder layer's cross-attention keys and values of the `frames · (1 + N)` frame tokens.
+    public var frameKeyValues: [KeyValueBlock]
+
+    /// The number of frames.
+    public var frameCount: Int { features.shape[0] }
+}

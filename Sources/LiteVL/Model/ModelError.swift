@@ -1,0 +1,37 @@
+/// Everything that can go wrong loading or running a model, each with a one-line message that
+/// says what went wrong, in which file or tensor, and what to do.
+public enum ModelError: Error, CustomStringConvertible, Equatable, Sendable {
+    case fileMissing(path: String, what: String)
+    case unreadable(path: String, reason: String)
+    case badWeightsFile(path: String, reason: String)
+    case missingTensor(path: String, name: String)
+    case unexpectedTensors(path: String, names: [String])
+    case wrongShape(path: String, name: String, expected: [Int], found: [Int])
+    case unsupportedDType(path: String, name: String, dtype: String)
+    case badConfig(path: String, reason: String)
+    case badInput(String)
+
+    public var description: String {
+        switch self {
+        case let .fileMissing(path, what):
+            return "\(what) not found: \(path) (check the path, or pass --model DIR with model.safetensors, config.json and vocab.txt)"
+        case let .unreadable(path, reason):
+            return "cannot read \(path): \(reason)"
+        case let .badWeightsFile(path, reason):
+            return "\(path) is not a valid safetensors file: \(reason) (re-download or re-export the model)"
+        case let .missingTensor(path, name):
+            return "\(path) lacks tensor \(name) that the config requires (the weights do not match config.json)"
+        case let .unexpectedTensors(path, names):
+            let shown = names.prefix(3).joined(separator: ", ") + (names.count > 3 ? ", … (\(names.count) in all)" : "")
+            return "\(path) has tensors the config does not use: \(shown) (the weights do not match config.json)"
+        case let .wrongShape(path, name, expected, found):
+            return "\(path): tensor \(name) has shape \(found), config.json implies \(expected)"
+        case let .unsupportedDType(path, name, dtype):
+            return "\(path): tensor \(name) has dtype \(dtype); only F32, F16 and BF16 are supported"
+        case let .badConfig(path, reason):
+            return "\(path) is not a valid LiteVL config: \(reason)"
+        case let .badInput(reason):
+            return reason
+        }
+    }
+}

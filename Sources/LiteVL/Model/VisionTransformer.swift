@@ -1,0 +1,239 @@
+import Foundation
+
+/// One ViT block with LiteVL's temporal branch: temporal attention scaled by s_l, then BLIP's
+/// spatial attention and MLP, all pre-norm (docs/model.md, "Vision").
+public struct VisionBlock: Sendable {
+    public struct Temporal: Sendable {
+        public let norm: LayerNorm
+        public let qkv: Linear
+        public let proj: Linear
+        /// Linear D → 1 giving s_l = tanh(w · c + b); nil for the fixed-scale variant (s_l = 1).
+        public let scaling: Linear?
+    }
+
+    public let norm1: LayerNorm
+    public let qkv: Linear
+    public let proj: Linear
+    public let norm2: LayerNorm
+    public let fc1: Linear
+    public let fc2: Linear
+    public let temporal: Temporal?
+
+    init(loader: WeightLoader, prefix p: String, config c: LiteVLConfig.Vision) throws(ModelError) {
+        let d = c.width
+        norm1 = try loader.layerNorm(p + ".norm1", width: d, eps: c.eps)
+        qkv = try loader.linear(p + ".attn.qkv", in: d, out: 3 * d)
+        proj = try loader.linear(p + ".attn.proj", in: d, out: d)
+        norm2 = try loader.layerNorm(p + ".norm2", width: d, eps: c.eps)
+        fc1 = try loader.linear(p + ".mlp.fc1", in: d, out: c.mlpDim)
+        fc2 = try loader.linear(p + ".mlp.fc2", in: c.mlpDim, out: d)
+        switch c.temporal {
+        case .none:
+            temporal = nil
+        case .fixed, .dynamic:
+            temporal = Temporal(
+                norm: try loader.layerNorm(p + ".temporal_norm", width: d, eps: c.eps),
+                qkv: try loader.linear(p + ".temporal_attn.qkv", in: d, out: 3 * d),
+                proj: try loader.linear(p + ".temporal_attn.proj", in: d, out: d),
+                scaling: c.temporal == .dynamic ? try loader.linear(p + ".temporal_scaling", in: d, out: 1) : nil)
+        }
+    }
+
+    /// s_l for the video `x` ([frames, positions, width]): tanh of the scaling layer applied to the
+    /// mean over frames of the class tokens entering the block; 1 for fixed scaling.
+    func scale(_ x: UnsafePointer<Float>, frames: Int, positions: Int, width: Int) -> Float {
+        guard let scaling = temporal?.scaling else { return 1 }
+        var c = [Float](repeating: 0, count: width)
+        for t in 0..<frames {
+            let cls = x + t * positions * width
+            for i in 0..<width { c[i] += cls[i] }
+        }
+        let inv = 1 / Float(frames)
+        var s = scaling.bias!.pointer[0]
+        for i in 0..<width { s += scaling.weight.pointer[i] * (c[i] * inv) }
+        return tanhf(s)
+    }
+
+    /// Runs the block in place on `x` ([frames, positions, width]) and returns s_l (nil when the
+    /// block has no temporal branch).
+    func forward(_ x: UnsafeMutablePointer<Float>, frames: Int, positions: Int, width: Int, heads: Int,
+                 scratch s: inout BlockScratch) -> Float? {
+        let rows = frames * positions
+        var applied: Float?
+        if let temporal {
+            let sl = scale(UnsafePointer(x), frames: frames, positions: positions, width: width)
+            applied = sl
+            Kernels.layerNorm(x, into: s.normed, rows: rows, cols: width,
+                              gamma: temporal.norm.weight.pointer, beta: temporal.norm.bias.pointer, eps: temporal.norm.eps)
+            temporal.qkv.apply(s.normed, rows: rows, into: s.qkv)
+            Attention.temporal(qkv: s.qkv, frames: frames, positions: positions, width: width, heads: heads, out: s.attended)
+            temporal.proj.apply(s.attended, rows: rows, into: s.normed)
+            Kernels.axpy(x, s.normed, count: rows * width, scale: sl)
+        }
+        // Spatial attention, frame by frame.
+        Kernels.layerNorm(x, into: s.normed, rows: rows, cols: width, gamma: norm1.weight.pointer, beta: norm1.bias.pointer, eps: norm1.eps)
+        qkv.apply(s.normed, rows: rows, into: s.qkv)
+        let headDim = width / heads
+        for t in 0..<frames {
+            let q = s.qkv + t * positions * 3 * width
+            Attention.multiHead(q: q, ldq: 3 * width, k: q + width, ldk: 3 * width, v: q + 2 * width, ldv: 3 * width,
+                                lq: positions, lk: positions, heads: heads, headDim: headDim,
+                                out: s.attended + t * positions * width, ldo: width, scores: s.scores)
+        }
+        proj.apply(s.attended, rows: rows, into: s.normed)
+        Kernels.axpy(x, s.normed, count: rows * width)
+        // MLP.
+        Kernels.layerNorm(x, into: s.normed, rows: rows, cols: width, gamma: norm2.weight.pointer, beta: norm2.bias.pointer, eps: norm2.eps)
+        fc1.apply(s.normed, rows: rows, into: s.hidden)
+        Kernels.gelu(s.hidden, count: rows * fc1.outFeatures)
+        fc2.apply(s.hidden, rows: rows, into: s.normed)
+        Kernels.axpy(x, s.normed, count: rows * width)
+        return applied
+    }
+}
+
+/// Working memory for the blocks of one forward pass, allocated once per clip.
+struct BlockScratch {
+    let normed: UnsafeMutablePointer<Float>
+    let qkv: UnsafeMutablePointer<Float>
+    let attended: UnsafeMutablePointer<Float>
+    let hidden: UnsafeMutablePointer<Float>
+    let scores: UnsafeMutablePointer<Float>
+
+    init(rows: Int, width: Int, mlp: Int, positions: Int) {
+        normed = .allocate(capacity: rows * width)
+        qkv = .allocate(capacity: rows * 3 * width)
+        attended = .allocate(capacity: rows * width)
+        hidden = .allocate(capacity: rows * mlp)
+        scores = .allocate(capacity: positions * positions)
+    }
+
+    func deallocate() {
+        normed.deallocate(); qkv.deallocate(); attended.deallocate(); hidden.deallocate(); scores.deallocate()
+    }
+}
+
+/// BLIP's ViT turned into LiteVL's video encoder (docs/model.md, "Vision").
+public struct VisionTransformer: Sendable {
+    public let config: LiteVLConfig.Vision
+    public let patchWeight: WeightTensor
+    public let patchBias: WeightTensor
+    public let clsToken: WeightTensor
+    public let posEmbed: WeightTensor
+    public let temporalEmbed: WeightTensor?
+    public let blocks: [VisionBlock]
+    public let norm: LayerNorm
+
+    init(loader: WeightLoader, config c: LiteVLConfig.Vision) throws(ModelError) {
+        config = c
+        let p = "visual_encoder"
+        let d = c.width
+        patchWeight = try loader.tensor(p + ".patch_embed.proj.weight", [d, 3, c.patchSize, c.patchSize])
+        patchBias = try loader.tensor(p + ".patch_embed.proj.bias", [d])
+        clsToken = try loader.tensor(p + ".cls_token", [1, 1, d])
+        posEmbed = try loader.tensor(p + ".pos_embed", [1, 1 + c.patchCount, d])
+        temporalEmbed = c.temporal == .none ? nil : try loader.tensor(p + ".temporal_embed", [1, c.numFrames, d])
+        var blocks: [VisionBlock] = []
+        for l in 0..<c.depth { blocks.append(try VisionBlock(loader: loader, prefix: "\(p).blocks.\(l)", config: c)) }
+        self.blocks = blocks
+        norm = try loader.layerNorm(p + ".norm", width: d, eps: c.eps)
+    }
+
+    /// The output of a forward pass.
+    public struct Output: Sendable {
+        /// Video features V: `[frames, 1 + N, width]`, after the final LayerNorm.
+        public var features: Tensor
+        /// s_l per layer (empty when the model has no temporal branch).
+        public var scales: [Float]
+    }
+
+    /// The temporal position embedding for `frames` frames, resampled linearly along time when
+    /// the clip has a different number of frames than the model was trained with.
+    public func temporalEmbedding(frames: Int) -> Tensor? {
+        guard let te = temporalEmbed else { return nil }
+        let f = config.numFrames, d = config.width
+        var out = Tensor(zeros: [frames, d])
+        for t in 0..<frames {
+            // PyTorch's F.interpolate(mode="linear", align_corners=False).
+            var src = (Float(t) + 0.5) * Float(f) / Float(frames) - 0.5
+            if src < 0 { src = 0 }
+            let i0 = min(Int(src), f - 1)
+            let i1 = i0 < f - 1 ? i0 + 1 : i0
+            let l1 = src - Float(i0), l0 = 1 - l1
+            for i in 0..<d {
+                out.data[t * d + i] = l0 * te.pointer[i0 * d + i] + l1 * te.pointer[i1 * d + i]
+            }
+        }
+        return out
+    }
+
+    /// Patch, class and position embeddings for every frame: `[frames, 1 + N, width]`.
+    func embed(_ video: Tensor) -> Tensor {
+        let c = config
+        let frames = video.shape[0], s = c.imageSize, ps = c.patchSize, g = c.gridSize, n = c.patchCount, d = c.width
+        let positions = 1 + n
+        let k = 3 * ps * ps
+        var columns = [Float](repeating: 0, count: frames * n * k)
+        video.data.withUnsafeBufferPointer { v in
+            columns.withUnsafeMutableBufferPointer { col in
+                for t in 0..<frames {
+                    for gy in 0..<g {
+                        for gx in 0..<g {
+                            let row = col.baseAddress! + ((t * n) + gy * g + gx) * k
+                            for ch in 0..<3 {
+                                for ky in 0..<ps {
+                                    let src = v.baseAddress! + ((t * 3 + ch) * s + gy * ps + ky) * s + gx * ps
+                                    (row + (ch * ps + ky) * ps).update(from: src, count: ps)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var x = Tensor(zeros: [frames, positions, d])
+        let te = temporalEmbedding(frames: frames)
+        columns.withUnsafeBufferPointer { col in
+            x.data.withUnsafeMutableBufferPointer { xb in
+                let xp = xb.baseAddress!
+                for t in 0..<frames {
+                    let frame = xp + t * positions * d
+                    BLAS.sgemm(m: n, n: d, k: k, a: col.baseAddress! + t * n * k, lda: k,
+                               b: patchWeight.pointer, ldb: k, transposeB: true, c: frame + d, ldc: d)
+                    for j in 1...n { Kernels.axpy(frame + j * d, patchBias.pointer, count: d) }
+                    frame.update(from: clsToken.pointer, count: d)
+                    Kernels.axpy(frame, posEmbed.pointer, count: positions * d)
+                    if let te {
+                        te.data.withUnsafeBufferPointer { tp in
+                            for j in 0..<positions { Kernels.axpy(frame + j * d, tp.baseAddress! + t * d, count: d) }
+                        }
+                    }
+                }
+            }
+        }
+        return x
+    }
+
+    /// Encodes a video `[frames, 3, S, S]` (normalised pixels) into features.
+    ///
+    /// - Parameter afterBlock: called with the block index and the tokens after it (introspection, tests).
+    public func forward(_ video: Tensor, afterBlock: ((Int, Tensor) -> Void)? = nil) -> Output {
+        precondition(video.shape.count == 4 && video.shape[1] == 3 && video.shape[2] == config.imageSize && video.shape[3] == config.imageSize,
+                     "video must be [T, 3, \(config.imageSize), \(config.imageSize)], got \(video.shape)")
+        let frames = video.shape[0], d = config.width, positions = 1 + config.patchCount
+        var x = embed(video)
+        var scratch = BlockScratch(rows: frames * positions, width: d, mlp: config.mlpDim, positions: positions)
+        defer { scratch.deallocate() }
+        var scales: [Float] = []
+        for (l, block) in blocks.enumerated() {
+            x.data.withUnsafeMutableBufferPointer { xb in
+                if let s = block.forward(xb.baseAddress!, frames: frames, positions: positions, width: d,
+                                         heads: config.heads, scratch: &scratch) {
+                    scales.append(s)
+                }
+            }
+            afterBlock?(l, x)
+        }
+        return Output(features: norm(x), scales: scales)
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+
+/// One run of consecutive keys and their values, for attention over keys stored in several places
+/// (for example the cached video tokens of a clip followed by the per-question pooled tokens).
+public struct KeyValueSegment {
+    public let keys: UnsafePointer<Float>
+    public let ldk: Int
+    public let values: UnsafePointer<Float>
+    public let ldv: Int
+    public let count: Int
+
+    public init(keys: UnsafePointer<Float>, ldk: Int, values: UnsafePointer<Float>, ldv: Int, count: Int) {
+        self.keys = keys
+        self.ldk = ldk
+        self.values = values
+        self.ldv = ldv
+        self.count = count
+    }
+}
+
+/// Scaled dot-product attention over several heads, on strided rows.
+///
+/// Queries point at the first head of row 0; rows are `ldq` apart and head h starts
+/// `h · headDim` further; the same holds for every key/value segment. Output rows are `ldo`
+/// apart, heads side by side.
+public enum Attention {
+    /// Computes softmax(q kᵀ / √d + bias) v for every head, keys being the concatenation of `segments`.
+    ///
+    /// - Parameters:
+    ///   - keyBias: optional additive bias per key (length = all keys), e.g. −10000 on padding.
+    ///   - causal: query i only sees keys 0...i.
+    ///   - scores: scratch of at least `lq · (all keys)` floats.
+    ///   - probabilities: when given, receives every head's probabilities as `[heads, lq, keys]`.
+    public static func multiHead(q: UnsafePointer<Float>, ldq: Int, segments: [KeyValueSegment], lq: Int,
+                                 heads: Int, headDim: Int,
+                                 keyBias: UnsafePointer<Float>? = nil, causal: Bool = false,
+                                 out: UnsafeMutablePointer<Float>, ldo: Int,
+                                 scores: UnsafeMutablePointer<Float>,
+                                 probabilities: UnsafeMutablePointer<Float>? = nil) {
+        let scale = 1 / Float(headDim).squareRoot()
+        let lk = segments.reduce(0) { $0 + $1.count }
+        for h in 0..<heads {
+            let off = h * headDim
+            var col = 0
+            for s in segments {
+                BLAS.sgemm(m: lq, n: s.count, k: headDim, alpha: scale, a: q + off, lda: ldq, b: s.keys + off, ldb: s.ldk,
+                           transposeB: true, c: scores + col, ldc: lk)
+                col += s.count
+            }
+            if let keyBias {
+                for i in 0..<lq {
+                    let row = scores + i * lk
+                    for j in 0..<lk { row[j] += keyBias[j] }
+                }
+            }
+            if causal {
+                for i in 0..<lq {
+                    let row = scores + i * lk
+                    var j = i + 1
+                    while j < lk { row[j] = -Float.infinity; j += 1 }
+                }
+            }
+            Kernels.softmaxRows(scores, rows: lq, cols: lk)
+            if let probabilities {
+                (probabilities + h * lq * lk).update(from: scores, count: lq * lk)
+            }
+            col = 0
+            for (n, s) in segments.enumerated() {
+                BLAS.sgemm(m: lq, n: headDim, k: s.count, a: scores + col, lda: lk, b: s.values + off, ldb: s.ldv,
+                           transposeB: false, beta: n == 0 ? 0 : 1, c: out + off, ldc: ldo)
+                col += s.count
+            }
+        }
+    }
+
+    /// Attention with keys and values in one place each.
+    public static func multiHead(q: UnsafePointer<Float>, ldq: Int, k: UnsafePointer<Float>, ldk: Int,
+                                 v: UnsafePointer<Float>, ldv: Int, lq: Int, lk: Int, heads: Int, headDim: Int,
+                                 keyBias: UnsafePointer<Float>? = nil, causal: Bool = false,
+                                 out: UnsafeMutablePointer<Float>, ldo: Int,
+                                 scores: UnsafeMutablePointer<Float>,
+                                 probabilities: UnsafeMutablePointer<Float>? = nil) {
+        multiHead(q: q, ldq: ldq, segments: [KeyValueSegment(keys: k, ldk: ldk, values: v, ldv: ldv, count: lk)], lq: lq,
+                  heads: heads, headDim: headDim, keyBias: keyBias, causal: causal, out: out, ldo: ldo,
+                  scores: scores, probabilities: probabilities)
+    }
+
+    /// Attention along time: for every token position j of `positions`, the `frames` tokens at j
+    /// attend to each other. `qkv` is `[frames, positions, 3·width]` (q | k | v); `out` receives
+    /// `[frames, positions, width]`.
+    public static func temporal(qkv: UnsafePointer<Float>, frames: Int, positions: Int, width: Int, heads: Int,
+                                out: UnsafeMutablePointer<Float>) {
+        let headDim = width / heads
+        let scale = 1 / Float(headDim).squareRoot()
+        let rowStride = 3 * width
+        let frameStride = positions * rowStride
+        var p = [Float](repeating: 0, count: frames)
+        p.withUnsafeMutableBufferPointer { pb in
+            let probs = pb.baseAddress!
+            for j in 0..<positions {
+                for h in 0..<heads {
+                    let base = qkv + j * rowStride + h * headDim
+                    for t1 in 0..<frames {
+                        let q = base + t1 * frameStride
+                        var m = -Float.infinity
+                        for t2 in 0..<frames {
+                            let s = Kernels.dot(q, base + t2 * frameStride + width, count: headDim) * scale
+                            probs[t2] = s
+                            if s > m { m = s }
+                        }
+                        var sum: Float = 0
+                        for t2 in 0..<frames { let e = expf(probs[t2] - m); probs[t2] = e; sum += e }
+                        let inv = 1 / sum
+                        let o = out + (t1 * positions + j) * width + h * headDim
+                        for e in 0..<headDim { o[e] = 0 }
+                        for t2 in 0..<frames {
+                            let w = probs[t2] * inv
+                            let v = base + t2 * frameStride + 2 * width
+                            for e in 0..<headDim { o[e] += w * v[e] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

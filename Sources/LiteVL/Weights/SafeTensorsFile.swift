@@ -1,0 +1,215 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A safetensors file, memory-mapped read-only.
+///
+/// The format: an 8-byte little-endian header length, a JSON header naming each tensor's dtype,
+/// shape and byte range, then the raw data. Float32 tensors whose data is 4-byte aligned are
+/// served straight from the mapping (no copy); float16/bfloat16 tensors are widened once, on
+/// first use. Every length and offset is checked against the file before use, so a truncated or
+/// hostile file gives a ``ModelError`` instead of a crash.
+public final class SafeTensorsFile: @unchecked Sendable {
+    /// One entry of the header.
+    public struct Entry: Sendable, Equatable {
+        public let dtype: String
+        public let shape: [Int]
+        /// Byte range inside the data section.
+        public let begin: Int
+        public let end: Int
+    }
+
+    /// The file's path, used in error messages.
+    public let path: String
+    /// The tensors by name.
+    public let entries: [String: Entry]
+    /// Optional `__metadata__` strings.
+    public let metadata: [String: String]
+
+    private let base: UnsafeRawPointer
+    private let mappedSize: Int
+    private let dataStart: Int
+    private let lock = NSLock()
+    private var widened: [String: UnsafeMutablePointer<Float>] = [:]
+
+    /// The largest header accepted, as the Rust reference implementation does (100 MB).
+    public static let maxHeaderBytes = 100_000_000
+
+    /// Maps `path` and parses its header.
+    public init(path: String) throws(ModelError) {
+        self.path = path
+        let fd = open(path, O_RDONLY)
+        if fd < 0 {
+            let err = errno
+            if err == ENOENT { throw .fileMissing(path: path, what: "weights file") }
+            throw .unreadable(path: path, reason: String(cString: strerror(err)))
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw .unreadable(path: path, reason: "it is a directory") }
+        let size = Int(st.st_size)
+        guard size >= 8 else { throw .badWeightsFile(path: path, reason: "only \(size) bytes, shorter than the 8-byte header length") }
+        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
+            throw .unreadable(path: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
+        }
+        let raw = UnsafeRawPointer(mapped)
+        var headerLength: UInt64 = 0
+        memcpy(&headerLength, raw, 8)
+        headerLength = UInt64(littleEndian: headerLength)
+        guard headerLength <= UInt64(Self.maxHeaderBytes), Int(headerLength) <= size - 8 else {
+            munmap(mapped, size)
+            throw .badWeightsFile(path: path, reason: "header length \(headerLength) exceeds the file size \(size)")
+        }
+        let headerData = Data(bytes: raw + 8, count: Int(headerLength))
+        let parsed: (entries: [String: Entry], metadata: [String: String])
+        do {
+            parsed = try Self.parseHeader(headerData, dataSize: size - 8 - Int(headerLength))
+        } catch {
+            munmap(mapped, size)
+            throw .badWeightsFile(path: path, reason: error.message)
+        }
+        self.entries = parsed.entries
+        self.metadata = parsed.metadata
+        self.base = raw
+        self.mappedSize = size
+        self.dataStart = 8 + Int(headerLength)
+    }
+
+    deinit {
+        for (_, p) in widened { p.deallocate() }
+        munmap(UnsafeMutableRawPointer(mutating: base), mappedSize)
+    }
+
+    struct HeaderError: Error { let message: String }
+
+    static func elementSize(_ dtype: String) -> Int? {
+        switch dtype {
+        case "F64", "I64", "U64": return 8
+        case "F32", "I32", "U32": return 4
+        case "F16", "BF16", "I16", "U16": return 2
+        case "I8", "U8", "BOOL", "F8_E4M3", "F8_E5M2": return 1
+        default: return nil
+        }
+    }
+
+    static func parseHeader(_ data: Data, dataSize: Int) throws(HeaderError) -> (entries: [String: Entry], metadata: [String: String]) {
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: data) } catch {
+            throw HeaderError(message: "the header is not valid JSON")
+        }
+        guard let dict = object as? [String: Any] else { throw HeaderError(message: "the header is not a JSON object") }
+        var entries: [String: Entry] = [:]
+        var metadata: [String: String] = [:]
+        for (name, value) in dict {
+            if name == "__metadata__" {
+                if let m = value as? [String: Any] {
+                    for (k, v) in m { if let s = v as? String { metadata[k] = s } }
+                }
+                continue
+            }
+            guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
+                  let shapeAny = info["shape"] as? [Any], let offsetsAny = info["data_offsets"] as? [Any], offsetsAny.count == 2
+            else { throw HeaderError(message: "entry \(name) lacks dtype, shape or data_offsets") }
+            guard let esize = elementSize(dtype) else { throw HeaderError(message: "tensor \(name) has unknown dtype \(dtype)") }
+            var shape: [Int] = []
+            var elements = 1
+            for d in shapeAny {
+                guard let n = (d as? NSNumber)?.intValue, n >= 0 else { throw HeaderError(message: "tensor \(name) has a bad shape") }
+                let (product, overflow) = elements.multipliedReportingOverflow(by: n)
+                guard !overflow, product <= dataSize else { throw HeaderError(message: "tensor \(name) has an absurd shape \(shapeAny)") }
+                elements = product
+                shape.append(n)
+            }
+            guard let begin = (offsetsAny[0] as? NSNumber)?.intValue, let end = (offsetsAny[1] as? NSNumber)?.intValue,
+                  begin >= 0, end >= begin, end <= dataSize
+            else { throw HeaderError(message: "tensor \(name) points outside the file (truncated download?)") }
+            guard end - begin == elements * esize else {
+                throw HeaderError(message: "tensor \(name) has \(end - begin) bytes for \(elements) elements of \(dtype)")
+            }
+            entries[name] = Entry(dtype: dtype, shape: shape, begin: begin, end: end)
+        }
+        return (entries, metadata)
+    }
+
+    /// The tensor `name` as float32, widening float16/bfloat16 once and caching the result.
+    public func floats(_ name: String) throws(ModelError) -> WeightTensor {
+        guard let e = entries[name] else { throw .missingTensor(path: path, name: name) }
+        let src = base + dataStart + e.begin
+        let n = e.shape.reduce(1, *)
+        if e.dtype == "F32", Int(bitPattern: src) % MemoryLayout<Float>.alignment == 0 {
+            return WeightTensor(shape: e.shape, pointer: src.assumingMemoryBound(to: Float.self))
+        }
+        lock.lock(); defer { lock.unlock() }
+        if let p = widened[name] { return WeightTensor(shape: e.shape, pointer: UnsafePointer(p)) }
+        let out = UnsafeMutablePointer<Float>.allocate(capacity: max(n, 1))
+        switch e.dtype {
+        case "F32":
+            memcpy(out, src, n * 4)
+        case "F16":
+            for i in 0..<n {
+                var bits: UInt16 = 0
+                memcpy(&bits, src + 2 * i, 2)
+                out[i] = Float(Float16(bitPattern: UInt16(littleEndian: bits)))
+            }
+        case "BF16":
+            for i in 0..<n {
+                var bits: UInt16 = 0
+                memcpy(&bits, src + 2 * i, 2)
+                out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: bits)) << 16)
+            }
+        default:
+            out.deallocate()
+            throw .unsupportedDType(path: path, name: name, dtype: e.dtype)
+        }
+        widened[name] = out
+        return WeightTensor(shape: e.shape, pointer: UnsafePointer(out))
+    }
+
+    /// The tensor `name` as integers (I64, I32, U8 or BOOL), for fixtures and token tables.
+    public func integers(_ name: String) throws(ModelError) -> [Int] {
+        guard let e = entries[name] else { throw .missingTensor(path: path, name: name) }
+        let src = base + dataStart + e.begin
+        let n = e.shape.reduce(1, *)
+        switch e.dtype {
+        case "I64": return (0..<n).map { i in var v: Int64 = 0; memcpy(&v, src + 8 * i, 8); return Int(Int64(littleEndian: v)) }
+        case "I32": return (0..<n).map { i in var v: Int32 = 0; memcpy(&v, src + 4 * i, 4); return Int(Int32(littleEndian: v)) }
+        case "U8", "BOOL": return (0..<n).map { i in Int(src.load(fromByteOffset: i, as: UInt8.self)) }
+        default: throw .unsupportedDType(path: path, name: name, dtype: e.dtype)
+        }
+    }
+
+    /// The tensor `name` copied into a `Tensor`.
+    public func tensor(_ name: String) throws(ModelError) -> Tensor {
+        try floats(name).toTensor()
+    }
+}
+
+extension SafeTensorsFile {
+    /// Writes float32 tensors as a safetensors file (header padded to 8 bytes, names sorted).
+    public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL) throws {
+        var header: [String: Any] = [:]
+        var offset = 0
+        let names = tensors.keys.sorted()
+        for name in names {
+            let t = tensors[name]!
+            header[name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + 4 * t.count]]
+            offset += 4 * t.count
+        }
+        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        while (json.count + 8) % 8 != 0 { json.append(0x20) }
+        var out = Data()
+        out.reserveCapacity(8 + json.count + offset)
+        var length = UInt64(json.count).littleEndian
+        withUnsafeBytes(of: &length) { out.append(contentsOf: $0) }
+        out.append(json)
+        for name in names {
+            tensors[name]!.data.withUnsafeBufferPointer { out.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: UInt8.self), count: $0.count * 4)) }
+        }
+        try out.write(to: url)
+    }
+}
