@@ -40,7 +40,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "LiteVLTests", dependencies: ["LiteVL"]),
+        .testTarget(name: "LiteVLTests", dependencies: ["LiteVL"], exclude: ["Fixtures"]),
         .testTarget(name: "VideoDecodingTests", dependencies: ["VideoDecoding"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
         .testTarget(name: "SmokeTests", dependencies: ["CBLAS", "CFFmpeg", "CNcursesw", "LiteVL", "VideoDecoding", "TerminalUI"]),

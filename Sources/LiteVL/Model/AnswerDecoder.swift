@@ -115,3 +115,34 @@ public struct AnswerDecoder: Sendable {
         return Array(ids.dropFirst())
     }
 }
+
+extension AnswerDecoder {
+    /// Beam search from [DEC] (docs/model.md, "Answer decoder"): returns the best hypothesis's new
+    /// tokens without [DEC] and [SEP].
+    public func beamSearch(memory: Memory, beams: Int = 3, maxTokens: Int = 10, minTokens: Int = 1) -> [Int] {
+        struct Hypothesis { var ids: [Int]; var score: Float }
+        var alive = [Hypothesis(ids: [special.dec], score: 0)]
+        var finished: [Hypothesis] = []
+        for step in 0..<maxTokens {
+            var expansions: [Hypothesis] = []
+            for hyp in alive {
+                let lp = Self.logSoftmax(logits(ids: hyp.ids, memory: memory, positions: [hyp.ids.count - 1]).row(0))
+                for (token, value) in lp.enumerated() {
+                    if token == special.sep && step < minTokens { continue }
+                    expansions.append(Hypothesis(ids: hyp.ids + [token], score: hyp.score + value))
+                }
+            }
+            expansions.sort { $0.score > $1.score }
+            alive = []
+            for e in expansions {
+                if e.ids.last == special.sep { finished.append(e) } else { alive.append(e) }
+                if alive.count == beams { break }
+            }
+            if alive.isEmpty { break }
+        }
+        let best = (finished + alive).max { $0.score < $1.score }!
+        var ids = Array(best.ids.dropFirst())
+        if ids.last == special.sep { ids.removeLast() }
+        return ids
+    }
+}

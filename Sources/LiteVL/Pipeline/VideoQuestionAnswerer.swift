@@ -1,0 +1,148 @@
+import Foundation
+
+/// Question answering about a video: the model, its tokenizer and its answer list, with strings
+/// in and answers (plus everything the UI shows about how they were found) out.
+///
+/// Encode a clip once with ``encode(video:)``; every question about it then only runs the text side.
+public final class VideoQuestionAnswerer: Sendable {
+    public let model: LiteVLModel
+    public let tokenizer: BertTokenizer
+    /// The candidate answers ranked by BLIP's `rank_answer`; empty means free generation.
+    public let answers: [String]
+    /// `[DEC] answer [SEP]` ids of each candidate.
+    public let answerIDs: [[Int]]
+    /// The model's name from its config (shown by the UI).
+    public var name: String { model.config.name }
+
+    public init(model: LiteVLModel, tokenizer: BertTokenizer, answers: [String]) {
+        self.model = model
+        self.tokenizer = tokenizer
+        self.answers = answers
+        self.answerIDs = answers.map { tokenizer.encodeAnswer($0).map(Int.init) }
+    }
+
+    /// Loads a model directory: `config.json`, `model.safetensors`, `vocab.txt` and, when present,
+    /// `answers.txt` (one candidate a line). `answersFile` replaces the model's own list.
+    public static func load(directory: URL, answersFile: URL? = nil) throws -> VideoQuestionAnswerer {
+        let model = try LiteVLModel.load(directory: directory)
+        let vocabURL = directory.appendingPathComponent("vocab.txt")
+        guard FileManager.default.fileExists(atPath: vocabURL.path) else { throw ModelError.fileMissing(path: vocabURL.path, what: "vocabulary") }
+        let st = model.config.specialTokens
+        let special = BertSpecialTokens(pad: Int32(st.pad), unknown: Int32(st.unk), cls: Int32(st.cls), sep: Int32(st.sep),
+                                        dec: Int32(st.dec), enc: Int32(st.enc))
+        let tokenizer = try BertTokenizer(contentsOf: vocabURL, specialTokens: special)
+        var answers: [String] = []
+        let listURL = answersFile ?? directory.appendingPathComponent("answers.txt")
+        if answersFile != nil || FileManager.default.fileExists(atPath: listURL.path) {
+            answers = try readAnswerList(listURL)
+        }
+        return VideoQuestionAnswerer(model: model, tokenizer: tokenizer, answers: answers)
+    }
+
+    /// Reads a candidate list: one answer a line, blank lines and surrounding spaces ignored.
+    public static func readAnswerList(_ url: URL) throws -> [String] {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            if !FileManager.default.fileExists(atPath: url.path) { throw ModelError.fileMissing(path: url.path, what: "answer list") }
+            throw ModelError.unreadable(path: url.path, reason: "not UTF-8 text")
+        }
+        let list = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !list.isEmpty else { throw ModelError.badInput("answer list \(url.path) is empty (write one candidate answer a line)") }
+        return list
+    }
+
+    /// Encodes a clip (`[frames, 3, S, S]`, normalised as the config says).
+    public func encode(video: Tensor) -> EncodedVideo { model.encode(video: video) }
+
+    /// How to answer.
+    public struct Options: Sendable {
+        /// Use text-dependent pooling (when the model was trained with it).
+        public var pooling: Bool = true
+        /// How many candidates to keep by first-token probability before full scoring (BLIP: 128).
+        public var rankK: Int = 128
+        /// Beam width for free generation (when there is no answer list); 1 is greedy.
+        public var beams: Int = 3
+        /// Collect cross-attention maps for the UI.
+        public var attentionMaps: Bool = true
+        public init() {}
+    }
+
+    /// One candidate with its score.
+    public struct Candidate: Sendable, Equatable, Codable {
+        public var answer: String
+        /// BLIP's rank score: −Σ label-smoothed token losses.
+        public var score: Float
+        /// softmax of the scores over the ranked candidates.
+        public var probability: Float
+    }
+
+    /// The answer to one question, and how it was found.
+    public struct Result: Sendable {
+        public var question: String
+        public var answer: String
+        /// Ranked candidates, best first (empty for free generation).
+        public var candidates: [Candidate]
+        /// The pooling weights over frames and over patch positions (nil without pooling).
+        public var temporalWeights: [Float]?
+        public var spatialWeights: [Float]?
+        /// Cross-attention of the text encoder onto each frame's patch grid, per layer:
+        /// `attentionMaps[layer][frame]` has `grid · grid` values (row-major), averaged over heads
+        /// and question tokens.
+        public var attentionMaps: [[[Float]]]
+        public var gridSize: Int
+        /// Seconds spent on this question.
+        public var seconds: Double
+    }
+
+    /// Answers `question` about an encoded clip.
+    public func ask(_ question: String, video: EncodedVideo, options: Options = Options()) throws -> Result {
+        let start = DispatchTime.now()
+        let normalized = QuestionNormalizer().normalize(question)
+        guard !normalized.trimmingCharacters(in: .whitespaces).isEmpty else { throw ModelError.badInput("the question is empty; type a question about the clip") }
+        let textIDs = tokenizer.encodeQuestion(question, for: .textOnly).map(Int.init)
+        let questionIDs = tokenizer.encodeQuestion(question, for: .multimodal).map(Int.init)
+        let usePooling = options.pooling && model.config.pooling.enabled
+        let pooling = usePooling ? model.pool(video, question: model.textFeature(ids: textIDs)) : nil
+        let memory = model.memory(video, pooling: pooling)
+        let encoded = model.encodeQuestion(ids: questionIDs, memory: memory, recordCrossAttention: options.attentionMaps)
+        let decoderMemory = model.decoder.memory(questionStates: encoded.states)
+        var candidates: [Candidate] = []
+        let answer: String
+        if answers.isEmpty {
+            let ids = options.beams > 1 ? model.decoder.beamSearch(memory: decoderMemory, beams: options.beams)
+                                        : model.decoder.greedy(memory: decoderMemory)
+            answer = tokenizer.decode(ids.map { Int32($0) })
+        } else {
+            let ranked = model.decoder.rank(candidates: answerIDs, memory: decoderMemory, k: options.rankK)
+            let m = ranked.map(\.score).max() ?? 0
+            let z = ranked.reduce(Float(0)) { $0 + expf($1.score - m) }
+            candidates = ranked.map { Candidate(answer: answers[$0.index], score: $0.score, probability: expf($0.score - m) / z) }
+            answer = candidates.first?.answer ?? ""
+        }
+        let maps = options.attentionMaps ? attentionMaps(encoded.crossAttention, frames: video.frameCount) : []
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        return Result(question: question, answer: answer, candidates: candidates,
+                      temporalWeights: pooling?.temporalWeights, spatialWeights: pooling?.spatialWeights,
+                      attentionMaps: maps, gridSize: model.config.vision.gridSize, seconds: seconds)
+    }
+
+    /// Cross-attention probabilities (`[heads, tokens, memory]` per layer) onto each frame's
+    /// patch grid, averaged over heads and tokens; the class-token columns are dropped.
+    func attentionMaps(_ layers: [Tensor], frames: Int) -> [[[Float]]] {
+        let n = model.config.vision.patchCount, positions = 1 + n
+        return layers.map { p in
+            let heads = p.shape[0], tokens = p.shape[1], m = p.shape[2]
+            var maps = [[Float]](repeating: [Float](repeating: 0, count: n), count: frames)
+            let scale = 1 / Float(heads * tokens)
+            for h in 0..<heads {
+                for q in 0..<tokens {
+                    let row = (h * tokens + q) * m
+                    for t in 0..<frames {
+                        for j in 0..<n { maps[t][j] += p.data[row + t * positions + 1 + j] * scale }
+                    }
+                }
+            }
+            return maps
+        }
+    }
+}
