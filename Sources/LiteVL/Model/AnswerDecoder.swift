@@ -44,30 +44,30 @@ public struct AnswerDecoder: Sendable {
         return output(t)
     }
 
-    /// log-softmax of one row of logits.
-    static func logSoftmax(_ row: ArraySlice<Float>) -> [Float] {
-        let m = row.max() ?? 0
+    /// log-softmax of one row of logits, in Double: x − max − log Σ exp(x − max).
+    static func logSoftmax(_ row: ArraySlice<Float>) -> [Double] {
+        let m = Double(row.max() ?? 0)
         var sum: Double = 0
-        for v in row { sum += Double(expf(v - m)) }
-        let lse = m + Float(log(sum))
-        return row.map { $0 - lse }
+        for v in row { sum += exp(Double(v) - m) }
+        let lse = m + log(sum)
+        return row.map { Double($0) - lse }
     }
 
     /// The score BLIP's `rank_answer` gives a candidate `[DEC] tokens… [SEP]`: minus the summed
-    /// label-smoothed cross-entropy of every token after [DEC].
-    public func score(candidate ids: [Int], memory: Memory) -> Float {
+    /// label-smoothed cross-entropy of every token after [DEC], accumulated in Double.
+    public func score(candidate ids: [Int], memory: Memory) -> Double {
         let logits = logits(ids: ids, memory: memory, positions: Array(0..<(ids.count - 1)))
         let vocab = logits.columns
+        let eps = Double(labelSmoothing)
         var loss: Double = 0
         for i in 0..<(ids.count - 1) {
             let lp = Self.logSoftmax(logits.row(i))
-            let target = ids[i + 1]
             var mean: Double = 0
-            for v in lp { mean += Double(v) }
+            for v in lp { mean += v }
             mean /= Double(vocab)
-            loss += Double(1 - labelSmoothing) * Double(-lp[target]) + Double(labelSmoothing) * (-mean)
+            loss += (1 - eps) * -lp[ids[i + 1]] + eps * -mean
         }
-        return Float(-loss)
+        return -loss
     }
 
     /// One ranked candidate.
@@ -77,7 +77,7 @@ public struct AnswerDecoder: Sendable {
         /// Probability of the candidate's first token after [DEC].
         public var firstTokenProbability: Float
         /// −Σ label-smoothed token losses (BLIP's rank score).
-        public var score: Float
+        public var score: Double
     }
 
     /// BLIP's `rank_answer`: the top `k` candidates by first-token probability, each scored on its
@@ -86,7 +86,7 @@ public struct AnswerDecoder: Sendable {
         guard !candidates.isEmpty else { return [] }
         let first = logits(ids: [special.dec], memory: memory, positions: [0])
         let lp = Self.logSoftmax(first.row(0))
-        let probabilities = candidates.map { $0.count > 1 ? expf(lp[$0[1]]) : 0 }
+        let probabilities = candidates.map { $0.count > 1 ? Float(exp(lp[$0[1]])) : 0 }
         // torch.topk: largest first; among equal values the lower index first.
         let order = probabilities.indices.sorted { probabilities[$0] != probabilities[$1] ? probabilities[$0] > probabilities[$1] : $0 < $1 }
         let top = order.prefix(min(k, candidates.count))
@@ -98,51 +98,58 @@ public struct AnswerDecoder: Sendable {
         return ranked
     }
 
-    /// Greedy decoding from [DEC]: at most `maxTokens` new tokens, at least `minTokens` before
-    /// [SEP] may end it. Returns the new tokens without [DEC] and without the final [SEP].
-    public func greedy(memory: Memory, maxTokens: Int = 10, minTokens: Int = 1) -> [Int] {
-        var ids = [special.dec]
-        for step in 0..<maxTokens {
-            let row = logits(ids: ids, memory: memory, positions: [ids.count - 1]).row(0)
-            var best = -1, bestValue = -Float.infinity
-            for (i, v) in zip(row.indices, row) where v > bestValue {
-                if step < minTokens && i - row.startIndex == special.sep { continue }
-                best = i - row.startIndex; bestValue = v
-            }
-            if best == special.sep { break }
-            ids.append(best)
-        }
-        return Array(ids.dropFirst())
+    /// A generated answer.
+    public struct Generation: Sendable, Equatable {
+        /// The tokens after [DEC]; the last is [SEP] when the hypothesis finished.
+        public var ids: [Int]
+        /// Summed log-probabilities (Double).
+        public var score: Double
+        /// Whether the hypothesis ended with [SEP] (otherwise it ran out of tokens).
+        public var finished: Bool
+        /// The tokens without the final [SEP].
+        public var answerIDs: [Int] { finished ? Array(ids.dropLast()) : ids }
     }
-}
 
-extension AnswerDecoder {
-    /// Beam search from [DEC] (docs/model.md, "Answer decoder"): returns the best hypothesis's new
-    /// tokens without [DEC] and [SEP].
-    public func beamSearch(memory: Memory, beams: Int = 3, maxTokens: Int = 10, minTokens: Int = 1) -> [Int] {
-        struct Hypothesis { var ids: [Int]; var score: Float }
-        var alive = [Hypothesis(ids: [special.dec], score: 0)]
-        var finished: [Hypothesis] = []
+    /// Beam search from [DEC], exactly as docs/model.md ("Beam search (exact)") specifies; greedy
+    /// decoding is `beams = 1`.
+    public func generate(memory: Memory, beams: Int = 3, maxTokens: Int = 10, minTokens: Int = 1) -> Generation {
+        precondition(beams >= 1)
+        var alive: [(ids: [Int], score: Double)] = [([], 0)]
+        var finished: [(ids: [Int], score: Double)] = []
+        func bestFinished() -> (ids: [Int], score: Double)? {
+            var best: (ids: [Int], score: Double)?
+            for f in finished where best == nil || f.score > best!.score { best = f }
+            return best
+        }
         for step in 0..<maxTokens {
-            var expansions: [Hypothesis] = []
-            for hyp in alive {
-                let lp = Self.logSoftmax(logits(ids: hyp.ids, memory: memory, positions: [hyp.ids.count - 1]).row(0))
-                for (token, value) in lp.enumerated() {
-                    if token == special.sep && step < minTokens { continue }
-                    expansions.append(Hypothesis(ids: hyp.ids + [token], score: hyp.score + value))
+            // Top 2B candidates by (value descending, flat index ascending).
+            let keep = 2 * beams
+            var top: [(value: Double, beam: Int, token: Int)] = []
+            for (b, hyp) in alive.enumerated() {
+                let ids = [special.dec] + hyp.ids
+                var lp = Self.logSoftmax(logits(ids: ids, memory: memory, positions: [ids.count - 1]).row(0))
+                if step < minTokens { lp[special.sep] = -.infinity }
+                for (v, l) in lp.enumerated() {
+                    let value = hyp.score + l
+                    if top.count == keep, value <= top[keep - 1].value { continue }
+                    var i = top.count
+                    while i > 0, top[i - 1].value < value { i -= 1 }
+                    top.insert((value, b, v), at: i)
+                    if top.count > keep { top.removeLast() }
                 }
             }
-            expansions.sort { $0.score > $1.score }
-            alive = []
-            for e in expansions {
-                if e.ids.last == special.sep { finished.append(e) } else { alive.append(e) }
-                if alive.count == beams { break }
+            var next: [(ids: [Int], score: Double)] = []
+            for c in top {
+                let ids = alive[c.beam].ids + [c.token]
+                if c.token == special.sep { finished.append((ids, c.value)) } else { next.append((ids, c.value)) }
+                if next.count == beams { break }
             }
-            if alive.isEmpty { break }
+            alive = next
+            if let f = bestFinished(), alive.isEmpty || f.score >= alive[0].score {
+                return Generation(ids: f.ids, score: f.score, finished: true)
+            }
         }
-        let best = (finished + alive).max { $0.score < $1.score }!
-        var ids = Array(best.ids.dropFirst())
-        if ids.last == special.sep { ids.removeLast() }
-        return ids
+        if let f = bestFinished(), f.score >= alive[0].score { return Generation(ids: f.ids, score: f.score, finished: true) }
+        return Generation(ids: alive[0].ids, score: alive[0].score, finished: false)
     }
 }

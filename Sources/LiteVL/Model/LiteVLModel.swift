@@ -120,14 +120,24 @@ public final class LiteVLModel: Sendable {
         return itmHead(Tensor(shape: [1, questionStates.columns], data: Array(questionStates.row(0)))).data
     }
 
-    /// ITC similarity between the video (class tokens' projections averaged over frames, as BLIP
-    /// does for video) and a text feature.
-    public func itcSimilarity(_ video: EncodedVideo, text q: [Float]) -> Float {
-        let frames = video.features.shape[0], positions = video.features.shape[1], e = video.projected.shape[2]
+    /// The video's ITC feature: each frame's class token through `vision_proj`, averaged over
+    /// frames, then normalised (BLIP's zero-shot video retrieval).
+    public func videoFeature(_ video: EncodedVideo) -> [Float] {
+        let frames = video.features.shape[0], positions = video.features.shape[1], width = video.features.shape[2]
+        var cls = Tensor(zeros: [frames, width])
+        for t in 0..<frames { cls.data.replaceSubrange(t * width..<(t + 1) * width, with: video.features.data[(t * positions * width)..<(t * positions * width + width)]) }
+        let projected = visionProjection.map { $0(cls) } ?? cls
+        let e = projected.columns
         var mean = [Float](repeating: 0, count: e)
-        for t in 0..<frames { for i in 0..<e { mean[i] += video.projected.data[t * positions * e + i] } }
+        for t in 0..<frames { for i in 0..<e { mean[i] += projected.data[t * e + i] } }
+        for i in 0..<e { mean[i] /= Float(frames) }
         mean.withUnsafeMutableBufferPointer { Kernels.normalize($0.baseAddress!, count: e) }
-        return zip(mean, q).reduce(0) { $0 + $1.0 * $1.1 }
+        return mean
+    }
+
+    /// ITC similarity between the video and a text feature q.
+    public func itcSimilarity(_ video: EncodedVideo, text q: [Float]) -> Float {
+        zip(videoFeature(video), q).reduce(0) { $0 + $1.0 * $1.1 }
     }
 }
 

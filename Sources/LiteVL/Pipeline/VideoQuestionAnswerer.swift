@@ -71,7 +71,7 @@ public final class VideoQuestionAnswerer: Sendable {
     public struct Candidate: Sendable, Equatable, Codable {
         public var answer: String
         /// BLIP's rank score: −Σ label-smoothed token losses.
-        public var score: Float
+        public var score: Double
         /// softmax of the scores over the ranked candidates.
         public var probability: Float
     }
@@ -109,14 +109,13 @@ public final class VideoQuestionAnswerer: Sendable {
         var candidates: [Candidate] = []
         let answer: String
         if answers.isEmpty {
-            let ids = options.beams > 1 ? model.decoder.beamSearch(memory: decoderMemory, beams: options.beams)
-                                        : model.decoder.greedy(memory: decoderMemory)
-            answer = tokenizer.decode(ids.map { Int32($0) })
+            let generation = model.decoder.generate(memory: decoderMemory, beams: max(1, options.beams))
+            answer = tokenizer.decode(generation.answerIDs.map { Int32($0) })
         } else {
             let ranked = model.decoder.rank(candidates: answerIDs, memory: decoderMemory, k: options.rankK)
             let m = ranked.map(\.score).max() ?? 0
-            let z = ranked.reduce(Float(0)) { $0 + expf($1.score - m) }
-            candidates = ranked.map { Candidate(answer: answers[$0.index], score: $0.score, probability: expf($0.score - m) / z) }
+            let z = ranked.reduce(0.0) { $0 + exp($1.score - m) }
+            candidates = ranked.map { Candidate(answer: answers[$0.index], score: $0.score, probability: Float(exp($0.score - m) / z)) }
             answer = candidates.first?.answer ?? ""
         }
         let maps = options.attentionMaps ? attentionMaps(encoded.crossAttention, frames: video.frameCount) : []

@@ -14,6 +14,8 @@ public struct WeightRecipe: Codable, Sendable {
         public var seed: UInt64
         public var scale: Double
         public var offset: Double
+        /// Values that overwrite single elements after generation: `[flat index, value]` pairs.
+        public var set: [[Double]]?
 
         public init(name: String, shape: [Int], seed: UInt64, scale: Double, offset: Double) {
             self.name = name
@@ -47,7 +49,11 @@ public struct WeightRecipe: Codable, Sendable {
     public static func materialize(_ e: Entry) -> Tensor {
         let n = e.shape.reduce(1, *)
         var data = [Float](repeating: 0, count: n)
-        for i in 0..<n { data[i] = Float(e.offset + e.scale * uniform(seed: e.seed, index: i)) }
+        for i in 0..<n {
+            let product = e.scale * uniform(seed: e.seed, index: i)
+            data[i] = Float(e.offset + product)
+        }
+        for pair in e.set ?? [] where pair.count == 2 { data[Int(pair[0])] = Float(pair[1]) }
         return Tensor(shape: e.shape, data: data)
     }
 
