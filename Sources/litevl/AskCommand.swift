@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import LiteVL
+import VideoDecoding
+
+/// `litevl ask VIDEO "question" [--json] [--top K]`: answer one question from the command line.
+struct AskCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ask", abstract: "Answer questions about a video clip (non-interactive).")
+
+    @Argument(help: "The video clip.")
+    var video: String
+
+    @Argument(help: "One or more questions; the clip is encoded once for all of them.")
+    var questions: [String]
+
+    @Option(help: "Model directory (model.safetensors, config.json, vocab.txt). Default: the bundled model.")
+    var model: String?
+
+    @Option(help: "Candidate answers, one a line; ranked as BLIP's rank_answer does. Default: the model's answers.txt.")
+    var answers: String?
+
+    @Option(help: "Frames to sample (default: the model's).")
+    var frames: Int?
+
+    @Option(help: "How many ranked candidates to print.")
+    var top: Int = 5
+
+    @Option(help: "Text-dependent pooling: on or off.")
+    var pooling: Toggle = .on
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    enum Toggle: String, ExpressibleByArgument { case on, off }
+
+    func run() throws {
+        do { try answer() } catch let failure {
+            printError(failure.message)
+            throw ExitCode(failure.code)
+        }
+    }
+
+    func answer() throws(CommandFailure) {
+        guard top >= 1 else { throw CommandFailure(message: "--top must be at least 1", code: 64) }
+        let loadStart = DispatchTime.now()
+        let session = try ModelSession(model: model, answers: answers, frames: frames)
+        let loadSeconds = seconds(since: loadStart)
+        let decodeStart = DispatchTime.now()
+        let clip = try session.sample(video)
+        let decodeSeconds = seconds(since: decodeStart)
+        for warning in clip.warnings { printNote("litevl: warning: \(warning)") }
+        let encodeStart = DispatchTime.now()
+        let encoded = session.encode(clip)
+        let encodeSeconds = seconds(since: encodeStart)
+        var options = VideoQuestionAnswerer.Options()
+        options.pooling = pooling == .on
+        options.attentionMaps = false
+        var results: [[String: Any]] = []
+        for question in questions {
+            let result: VideoQuestionAnswerer.Result
+            do { result = try session.answerer.ask(question, video: encoded, options: options) } catch {
+                throw CommandFailure(message: "\(error)", code: 1)
+            }
+            if json {
+                var entry: [String: Any] = [
+                    "question": question, "answer": result.answer,
+                    "top": result.candidates.prefix(top).map { ["answer": $0.answer, "probability": Double($0.probability), "score": $0.score] },
+                    "seconds": result.seconds,
+                ]
+                if let a = result.temporalWeights { entry["temporal_weights"] = a.map(Double.init) }
+                results.append(entry)
+            } else {
+                print("Q: \(question)")
+                print("A: \(result.answer)")
+                for c in result.candidates.prefix(top) {
+                    print(String(format: "   %-12@ %5.1f%%  (score %.3f)", c.answer as NSString, c.probability * 100, c.score))
+                }
+            }
+        }
+        if json {
+            let object: [String: Any] = [
+                "video": video, "model": session.config.name,
+                "frames": clip.frames.map { ["timestamp": $0.timestamp, "repeated": $0.repeated] },
+                "scales": encoded.scales.map(Double.init),
+                "warnings": clip.warnings,
+                "answers": results,
+                "timings": ["load": loadSeconds, "decode": decodeSeconds, "encode": encodeSeconds],
+            ]
+            let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            printNote(String(format: "(model %.0f ms, decode %.0f ms, encode %.0f ms)", loadSeconds * 1000, decodeSeconds * 1000, encodeSeconds * 1000))
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import LiteVL
+import VideoDecoding
+
+/// `litevl eval MANIFEST.jsonl [--json]`: accuracy of the model on a question set.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Measure accuracy on a JSON Lines manifest of {video, question, answer, family}.",
+        discussion: "Video paths are relative to the manifest. The model is loaded once and each video encoded once.")
+
+    @Argument(help: "The manifest (JSON Lines).")
+    var manifest: String
+
+    @Option(help: "Model directory. Default: the bundled model.")
+    var model: String?
+
+    @Option(help: "Candidate answers, one a line. Default: the model's answers.txt.")
+    var answers: String?
+
+    @Option(help: "Frames to sample (default: the model's).")
+    var frames: Int?
+
+    @Option(help: "Write every prediction as JSON Lines to this file.")
+    var predictions: String?
+
+    @Flag(help: "Print JSON: {accuracy, count, families: {name: {accuracy, count}}}.")
+    var json = false
+
+    struct Item {
+        var video: String
+        var question: String
+        var answer: String
+        var family: String?
+    }
+
+    func run() throws {
+        do { try evaluate() } catch let failure {
+            printError(failure.message)
+            throw ExitCode(failure.code)
+        }
+    }
+
+    static func readManifest(_ path: String) throws(CommandFailure) -> [Item] {
+        let url = URL(fileURLWithPath: path)
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw CommandFailure(message: exists ? "cannot read manifest \(path) as UTF-8 text" : "manifest not found: \(path)")
+        }
+        let base = url.deletingLastPathComponent()
+        var items: [Item] = []
+        for (n, line) in text.split(whereSeparator: \.isNewline).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [String: Any],
+                  let video = object["video"] as? String, let question = object["question"] as? String,
+                  let answer = object["answer"] as? String
+            else {
+                throw CommandFailure(message: "\(path):\(n + 1): expected a JSON object with string fields video, question, answer")
+            }
+            let resolved = video.hasPrefix("/") ? video : base.appendingPathComponent(video).path
+            items.append(Item(video: resolved, question: question, answer: answer, family: object["family"] as? String))
+        }
+        guard !items.isEmpty else { throw CommandFailure(message: "manifest \(path) holds no questions") }
+        return items
+    }
+
+    func evaluate() throws(CommandFailure) {
+        let items = try Self.readManifest(manifest)
+        let session = try ModelSession(model: model, answers: answers, frames: frames)
+        var options = VideoQuestionAnswerer.Options()
+        options.attentionMaps = false
+        var total = 0, correct = 0
+        var families: [String: (correct: Int, count: Int)] = [:]
+        var lines: [String] = []
+        var encodedCache: (path: String, video: EncodedVideo)?
+        let start = DispatchTime.now()
+        // Group by video so each clip is decoded and encoded once.
+        let order = items.indices.sorted { items[$0].video < items[$1].video }
+        for i in order {
+            let item = items[i]
+            let encoded: EncodedVideo
+            if let cached = encodedCache, cached.path == item.video { encoded = cached.video } else {
+                let clip = try session.sample(item.video)
+                encoded = session.encode(clip)
+                encodedCache = (item.video, encoded)
+            }
+            let result: VideoQuestionAnswerer.Result
+            do { result = try session.answerer.ask(item.question, video: encoded, options: options) } catch {
+                throw CommandFailure(message: "\(item.video): \(error)")
+            }
+            let ok = result.answer == item.answer.lowercased().trimmingCharacters(in: .whitespaces)
+            total += 1
+            if ok { correct += 1 }
+            let family = item.family ?? "all"
+            families[family, default: (0, 0)].count += 1
+            if ok { families[family, default: (0, 0)].correct += 1 }
+            if predictions != nil {
+                let object: [String: Any] = ["video": item.video, "question": item.question, "answer": item.answer,
+                                             "prediction": result.answer, "family": family, "correct": ok]
+                let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+                lines.append(String(decoding: data, as: UTF8.self))
+            }
+        }
+        if let predictions {
+            do { try (lines.joined(separator: "\n") + "\n").write(toFile: predictions, atomically: true, encoding: .utf8) } catch {
+                throw CommandFailure(message: "cannot write predictions to \(predictions): \(error.localizedDescription)")
+            }
+        }
+        let accuracy = Double(correct) / Double(total)
+        if json {
+            var fam: [String: Any] = [:]
+            for (name, v) in families { fam[name] = ["accuracy": Double(v.correct) / Double(v.count), "count": v.count] }
+            let object: [String: Any] = ["accuracy": accuracy, "count": total, "families": fam, "seconds": seconds(since: start)]
+            let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(String(format: "accuracy %.4f over %d questions (%.1f s)", accuracy, total, seconds(since: start)))
+            for name in families.keys.sorted() {
+                let v = families[name]!
+                print(String(format: "  %-10@ %.4f  (%d)", name as NSString, Double(v.correct) / Double(v.count), v.count))
+            }
+        }
+    }
+}
