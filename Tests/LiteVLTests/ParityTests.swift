@@ -92,6 +92,9 @@ struct ParityTests {
                 let topk = (info["topk"] as! [NSNumber]).map(\.intValue)
                 #expect(Set(ranked.map(\.index)) == Set(topk), "top-\(k) set q\(q)")
                 #expect(ranked.first?.index == (info["best"] as! NSNumber).intValue, "best of top-\(k) q\(q)")
+                for r in ranked {
+                    #expect(abs(r.score - scores[r.index]) < Double(f.tolerance) * max(1, abs(scores[r.index])) * 10, "packed rank score q\(q) c\(r.index)")
+                }
             }
             for (key, beams) in [("greedy", 1), ("beam", 3)] {
                 let info = expected[key] as! [String: Any]

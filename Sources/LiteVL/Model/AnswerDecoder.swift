@@ -35,13 +35,28 @@ public struct AnswerDecoder: Sendable {
     /// Vocabulary logits for rows `positions` of the decoder's output on `ids`: `[positions.count, vocab]`.
     public func logits(ids: [Int], memory: Memory, positions: [Int]) -> Tensor {
         let (hidden, _) = bert.forward(ids: ids, causal: true, cross: memory.layers, crossMask: memory.mask)
+        return head(hidden, rows: positions)
+    }
+
+    /// The LM head on rows `rows` of `hidden`.
+    func head(_ hidden: Tensor, rows: [Int]) -> Tensor {
         let h = bert.config.hidden
-        var picked = Tensor(zeros: [positions.count, h])
-        for (r, p) in positions.enumerated() { picked.data.replaceSubrange(r * h..<(r + 1) * h, with: hidden.row(p)) }
+        var picked = Tensor(zeros: [rows.count, h])
+        for (r, p) in rows.enumerated() { picked.data.replaceSubrange(r * h..<(r + 1) * h, with: hidden.row(p)) }
         var t = transform(picked)
         t.data.withUnsafeMutableBufferPointer { Kernels.gelu($0.baseAddress!, count: $0.count) }
         t = transformNorm(t)
         return output(t)
+    }
+
+    /// Label-smoothed loss of predicting `target` from one row of logits, in Double.
+    func smoothedLoss(_ row: ArraySlice<Float>, target: Int) -> Double {
+        let lp = Self.logSoftmax(row)
+        var mean: Double = 0
+        for v in lp { mean += v }
+        mean /= Double(lp.count)
+        let eps = Double(labelSmoothing)
+        return (1 - eps) * -lp[target] + eps * -mean
     }
 
     /// log-softmax of one row of logits, in Double: x − max − log Σ exp(x − max).
@@ -57,16 +72,8 @@ public struct AnswerDecoder: Sendable {
     /// label-smoothed cross-entropy of every token after [DEC], accumulated in Double.
     public func score(candidate ids: [Int], memory: Memory) -> Double {
         let logits = logits(ids: ids, memory: memory, positions: Array(0..<(ids.count - 1)))
-        let vocab = logits.columns
-        let eps = Double(labelSmoothing)
         var loss: Double = 0
-        for i in 0..<(ids.count - 1) {
-            let lp = Self.logSoftmax(logits.row(i))
-            var mean: Double = 0
-            for v in lp { mean += v }
-            mean /= Double(vocab)
-            loss += (1 - eps) * -lp[ids[i + 1]] + eps * -mean
-        }
+        for i in 0..<(ids.count - 1) { loss += smoothedLoss(logits.row(i), target: ids[i + 1]) }
         return -loss
     }
 
@@ -82,20 +89,37 @@ public struct AnswerDecoder: Sendable {
 
     /// BLIP's `rank_answer`: the top `k` candidates by first-token probability, each scored on its
     /// whole sequence; returned best first (ties keep the top-k order, as `argmax` does).
+    ///
+    /// The top-k candidates run through the decoder together (packed, one matrix product per
+    /// projection), and the prediction after [DEC], which every candidate shares, is computed once.
     public func rank(candidates: [[Int]], memory: Memory, k: Int = 128) -> [RankedAnswer] {
         guard !candidates.isEmpty else { return [] }
         let first = logits(ids: [special.dec], memory: memory, positions: [0])
         let lp = Self.logSoftmax(first.row(0))
         let probabilities = candidates.map { $0.count > 1 ? Float(exp(lp[$0[1]])) : 0 }
-        // torch.topk: largest first; among equal values the lower index first.
+        // torch.topk as BLIP uses it: largest first; equal values in ascending candidate index.
         let order = probabilities.indices.sorted { probabilities[$0] != probabilities[$1] ? probabilities[$0] > probabilities[$1] : $0 < $1 }
-        let top = order.prefix(min(k, candidates.count))
-        var ranked = top.map { i in
-            RankedAnswer(index: i, firstTokenProbability: probabilities[i], score: score(candidate: candidates[i], memory: memory))
+        let top = Array(order.prefix(min(k, candidates.count))).filter { candidates[$0].count > 1 && candidates[$0][0] == special.dec }
+        let sequences = top.map { candidates[$0] }
+        let (hidden, ranges) = bert.forwardPacked(sequences, causal: true, cross: memory.layers, crossMask: memory.mask)
+        // Rows predicting tokens 2…n of each candidate (token 1 comes from the shared first row).
+        var rows: [Int] = [], owners: [(candidate: Int, target: Int)] = []
+        for (c, r) in ranges.enumerated() {
+            for i in 1..<(r.count - 1) { rows.append(r.lowerBound + i); owners.append((c, sequences[c][i + 1])) }
         }
+        let firstLoss = Dictionary(uniqueKeysWithValues: Set(sequences.map { $0[1] }).map { ($0, smoothedLoss(first.row(0), target: $0)) })
+        var losses = sequences.map { firstLoss[$0[1]]! }
+        let chunk = 256
+        var start = 0
+        while start < rows.count {
+            let end = min(start + chunk, rows.count)
+            let logits = head(hidden, rows: Array(rows[start..<end]))
+            for i in start..<end { losses[owners[i].candidate] += smoothedLoss(logits.row(i - start), target: owners[i].target) }
+            start = end
+        }
+        let ranked = top.enumerated().map { n, i in RankedAnswer(index: i, firstTokenProbability: probabilities[i], score: -losses[n]) }
         // Stable sort by score: equal scores keep the top-k order.
-        ranked = ranked.enumerated().sorted { l, r in l.element.score != r.element.score ? l.element.score > r.element.score : l.offset < r.offset }.map(\.element)
-        return ranked
+        return ranked.enumerated().sorted { l, r in l.element.score != r.element.score ? l.element.score > r.element.score : l.offset < r.offset }.map(\.element)
     }
 
     /// A generated answer.

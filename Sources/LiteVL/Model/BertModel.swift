@@ -55,12 +55,17 @@ public struct BertLayer: Sendable {
     }
 
     /// x ← LayerNorm(x + output(attention(query(x), keys, values))).
+    ///
+    /// With `packed`, x holds several sequences one after another and each range of rows attends
+    /// only to the same range of `segments` (self-attention of packed sequences).
     private func attend(_ block: AttentionBlock, x: inout Tensor, heads: Int, segments: [KeyValueSegment],
-                        keyBias: [Float]?, causal: Bool, probabilities: UnsafeMutablePointer<Float>?) {
+                        keyBias: [Float]?, causal: Bool, probabilities: UnsafeMutablePointer<Float>?,
+                        packed: [Range<Int>]? = nil) {
         let l = x.shape[0], h = x.shape[1]
-        let lk = segments.reduce(0) { $0 + $1.count }
+        let lk = packed.map { $0.map(\.count).max() ?? 0 } ?? segments.reduce(0) { $0 + $1.count }
         var q = Tensor(zeros: [l, h]), ctx = Tensor(zeros: [l, h]), proj = Tensor(zeros: [l, h])
-        var scores = [Float](repeating: 0, count: l * lk)
+        let queryRows = packed.map { $0.map(\.count).max() ?? 0 } ?? l
+        var scores = [Float](repeating: 0, count: queryRows * lk)
         x.data.withUnsafeBufferPointer { xp in
             q.data.withUnsafeMutableBufferPointer { block.query.apply(xp.baseAddress!, rows: l, into: $0.baseAddress!) }
         }
@@ -69,9 +74,20 @@ public struct BertLayer: Sendable {
             q.data.withUnsafeBufferPointer { qp in
                 ctx.data.withUnsafeMutableBufferPointer { cp in
                     scores.withUnsafeMutableBufferPointer { sp in
-                        Attention.multiHead(q: qp.baseAddress!, ldq: h, segments: segments, lq: l, heads: heads, headDim: h / heads,
-                                            keyBias: keyBias == nil ? nil : bp.baseAddress!, causal: causal,
-                                            out: cp.baseAddress!, ldo: h, scores: sp.baseAddress!, probabilities: probabilities)
+                        if let packed {
+                            let s = segments[0]
+                            for r in packed {
+                                let seg = KeyValueSegment(keys: s.keys + r.lowerBound * s.ldk, ldk: s.ldk,
+                                                          values: s.values + r.lowerBound * s.ldv, ldv: s.ldv, count: r.count)
+                                Attention.multiHead(q: qp.baseAddress! + r.lowerBound * h, ldq: h, segments: [seg], lq: r.count,
+                                                    heads: heads, headDim: h / heads, causal: causal,
+                                                    out: cp.baseAddress! + r.lowerBound * h, ldo: h, scores: sp.baseAddress!)
+                            }
+                        } else {
+                            Attention.multiHead(q: qp.baseAddress!, ldq: h, segments: segments, lq: l, heads: heads, headDim: h / heads,
+                                                keyBias: keyBias == nil ? nil : bp.baseAddress!, causal: causal,
+                                                out: cp.baseAddress!, ldo: h, scores: sp.baseAddress!, probabilities: probabilities)
+                        }
                     }
                 }
             }
@@ -93,11 +109,13 @@ public struct BertLayer: Sendable {
     ///   - crossBias: additive bias per memory row, or nil.
     ///   - crossProbabilities: receives `[heads, tokens, memory rows]` when given.
     func forward(_ x: inout Tensor, heads: Int, selfBias: [Float]?, causal: Bool,
-                 cross: [KeyValueBlock]?, crossBias: [Float]?, crossProbabilities: UnsafeMutablePointer<Float>?) {
+                 cross: [KeyValueBlock]?, crossBias: [Float]?, crossProbabilities: UnsafeMutablePointer<Float>?,
+                 packed: [Range<Int>]? = nil) {
         let h = x.shape[1]
         let kv = x.data.withUnsafeBufferPointer { attention.keyValues($0.baseAddress!, rows: x.shape[0]) }
         withSegments([kv]) { segs in
-            attend(attention, x: &x, heads: heads, segments: segs, keyBias: selfBias, causal: causal, probabilities: nil)
+            attend(attention, x: &x, heads: heads, segments: segs, keyBias: selfBias, causal: causal, probabilities: nil,
+                   packed: packed)
         }
         if let crossAttention, let cross {
             withSegments(cross) { segs in
@@ -212,6 +230,36 @@ public struct BertStack: Sendable {
             }
         }
         return (x, probabilities)
+    }
+
+    /// Runs several unpadded sequences at once, packed one after another (`[Σ lengths, hidden]`):
+    /// each attends to itself only (causally when `causal`), and all share the cross-attention
+    /// memory, so every projection is one matrix product for the whole batch.
+    public func forwardPacked(_ sequences: [[Int]], causal: Bool, cross: CrossMemory?, crossMask: [Int]? = nil) -> (hidden: Tensor, ranges: [Range<Int>]) {
+        var ranges: [Range<Int>] = []
+        var start = 0
+        for s in sequences {
+            precondition(s.count <= config.maxPositions, "sequence of \(s.count) tokens exceeds \(config.maxPositions) positions")
+            ranges.append(start..<(start + s.count)); start += s.count
+        }
+        let h = config.hidden
+        var x = Tensor(zeros: [start, h])
+        x.data.withUnsafeMutableBufferPointer { xp in
+            for (s, r) in zip(sequences, ranges) {
+                for (i, id) in s.enumerated() {
+                    let row = xp.baseAddress! + (r.lowerBound + i) * h
+                    row.update(from: wordEmbeddings.pointer + id * h, count: h)
+                    Kernels.axpy(row, positionEmbeddings.pointer + i * h, count: h)
+                }
+            }
+            embeddingNorm.apply(xp.baseAddress!, rows: start)
+        }
+        let crossBias = crossMask.flatMap(Self.keyBias)
+        for (i, layer) in layers.enumerated() {
+            layer.forward(&x, heads: config.heads, selfBias: nil, causal: causal, cross: cross?[i], crossBias: crossBias,
+                          crossProbabilities: nil, packed: ranges)
+        }
+        return (x, ranges)
     }
 
     /// Projects memory rows (`[rows, width]`) into every layer's cross-attention keys and values.

@@ -29,6 +29,12 @@ public struct LiteVLConfig: Codable, Sendable, Equatable {
             case mlpDim = "mlp_dim", eps, numFrames = "num_frames", temporal
         }
 
+        public init(imageSize: Int, patchSize: Int, width: Int, depth: Int, heads: Int, mlpDim: Int, eps: Float,
+                    numFrames: Int, temporal: TemporalMode) {
+            self.imageSize = imageSize; self.patchSize = patchSize; self.width = width; self.depth = depth
+            self.heads = heads; self.mlpDim = mlpDim; self.eps = eps; self.numFrames = numFrames; self.temporal = temporal
+        }
+
         /// Patches per side.
         public var gridSize: Int { imageSize / patchSize }
         /// Patches per frame (N).
@@ -45,6 +51,11 @@ public struct LiteVLConfig: Codable, Sendable, Equatable {
         public var maxPositions: Int
         public var eps: Float
 
+        public init(vocabSize: Int, hidden: Int, layers: Int, heads: Int, intermediate: Int, maxPositions: Int, eps: Float) {
+            self.vocabSize = vocabSize; self.hidden = hidden; self.layers = layers; self.heads = heads
+            self.intermediate = intermediate; self.maxPositions = maxPositions; self.eps = eps
+        }
+
         enum CodingKeys: String, CodingKey {
             case vocabSize = "vocab_size", hidden, layers, heads, intermediate, maxPositions = "max_positions", eps
         }
@@ -54,6 +65,7 @@ public struct LiteVLConfig: Codable, Sendable, Equatable {
     public struct Pooling: Codable, Sendable, Equatable {
         public var enabled: Bool
         public var tau: Float
+        public init(enabled: Bool, tau: Float) { self.enabled = enabled; self.tau = tau }
     }
 
     /// Token ids with a special meaning.

@@ -7,7 +7,7 @@ import Foundation
 public final class LiteVLModel: Sendable {
     public let config: LiteVLConfig
     /// The weights file; the layers point into its mapping.
-    public let weights: SafeTensorsFile
+    public let weights: SafeTensorsFile!
     public let vision: VisionTransformer
     public let textEncoder: BertStack
     public let decoder: AnswerDecoder
@@ -20,10 +20,14 @@ public final class LiteVLModel: Sendable {
 
     /// Builds the model from a config and a weights file, checking every tensor's name and shape
     /// and refusing tensors the config does not use.
-    public init(config: LiteVLConfig, weights: SafeTensorsFile) throws(ModelError) {
+    public convenience init(config: LiteVLConfig, weights: SafeTensorsFile) throws(ModelError) {
+        try self.init(config: config, loader: WeightLoader(file: weights))
+    }
+
+    init(config: LiteVLConfig, loader: WeightLoader) throws(ModelError) {
         self.config = config
-        self.weights = weights
-        let loader = WeightLoader(file: weights)
+        self.weights = loader.file
+        let path = loader.file?.path ?? "(recording)"
         vision = try VisionTransformer(loader: loader, config: config.vision)
         textEncoder = try BertStack(loader: loader, prefix: "text_encoder", config: config.text, crossWidth: config.vision.width)
         decoder = try AnswerDecoder(loader: loader, config: config)
@@ -33,14 +37,21 @@ public final class LiteVLModel: Sendable {
             textProjection = try loader.linear("text_proj", in: config.text.hidden, out: config.embedDim)
         } else {
             guard config.vision.width == config.text.hidden || !config.pooling.enabled else {
-                throw .missingTensor(path: weights.path, name: "vision_proj.weight")
+                throw .missingTensor(path: path, name: "vision_proj.weight")
             }
             visionProjection = nil
             textProjection = nil
         }
         itmHead = loader.has("itm_head.weight") ? try loader.linear("itm_head", in: config.text.hidden, out: 2) : nil
         let extra = loader.unused()
-        if !extra.isEmpty { throw .unexpectedTensors(path: weights.path, names: extra) }
+        if !extra.isEmpty { throw .unexpectedTensors(path: path, names: extra) }
+    }
+
+    /// Every tensor name and shape a config implies, in the engine's load order (ITC and ITM heads included).
+    public static func expectedTensors(for config: LiteVLConfig) -> [(name: String, shape: [Int])] {
+        let loader = WeightLoader(recording: ())
+        _ = try? LiteVLModel(config: config, loader: loader)
+        return loader.recorded
     }
 
     /// Loads `config.json` and `model.safetensors` from a model directory.
@@ -62,8 +73,10 @@ public final class LiteVLModel: Sendable {
     /// Encodes a video (`[frames, 3, S, S]`, normalised) into everything that does not depend on
     /// the question: features, per-layer scaling, projected features for pooling and the text
     /// encoder's cross-attention keys and values of the frame tokens.
-    public func encode(video: Tensor, afterBlock: ((Int, Tensor) -> Void)? = nil) -> EncodedVideo {
-        let out = vision.forward(video, afterBlock: afterBlock)
+    public func encode(video: Tensor, afterBlock: ((Int, Tensor) -> Void)? = nil, profile: StageProfile? = nil) -> EncodedVideo {
+        let out = vision.forward(video, afterBlock: afterBlock, profile: profile)
+        let mark = profile?.now()
+        defer { if let profile { _ = profile.record("video.cache", since: mark!) } }
         let v = out.features
         let frames = v.shape[0], positions = v.shape[1], width = v.shape[2]
         var projected = visionProjection.map { $0(v) } ?? v

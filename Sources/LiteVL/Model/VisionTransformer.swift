@@ -57,9 +57,10 @@ public struct VisionBlock: Sendable {
     /// Runs the block in place on `x` ([frames, positions, width]) and returns s_l (nil when the
     /// block has no temporal branch).
     func forward(_ x: UnsafeMutablePointer<Float>, frames: Int, positions: Int, width: Int, heads: Int,
-                 scratch s: inout BlockScratch) -> Float? {
+                 scratch s: inout BlockScratch, profile: StageProfile? = nil) -> Float? {
         let rows = frames * positions
         var applied: Float?
+        var mark = profile?.now()
         if let temporal {
             let sl = scale(UnsafePointer(x), frames: frames, positions: positions, width: width)
             applied = sl
@@ -69,6 +70,7 @@ public struct VisionBlock: Sendable {
             Attention.temporal(qkv: s.qkv, frames: frames, positions: positions, width: width, heads: heads, out: s.attended)
             temporal.proj.apply(s.attended, rows: rows, into: s.normed)
             Kernels.axpy(x, s.normed, count: rows * width, scale: sl)
+            if let profile { mark = profile.record("vit.temporal", since: mark!) }
         }
         // Spatial attention, frame by frame.
         Kernels.layerNorm(x, into: s.normed, rows: rows, cols: width, gamma: norm1.weight.pointer, beta: norm1.bias.pointer, eps: norm1.eps)
@@ -82,12 +84,14 @@ public struct VisionBlock: Sendable {
         }
         proj.apply(s.attended, rows: rows, into: s.normed)
         Kernels.axpy(x, s.normed, count: rows * width)
+        if let profile { mark = profile.record("vit.spatial", since: mark!) }
         // MLP.
         Kernels.layerNorm(x, into: s.normed, rows: rows, cols: width, gamma: norm2.weight.pointer, beta: norm2.bias.pointer, eps: norm2.eps)
         fc1.apply(s.normed, rows: rows, into: s.hidden)
         Kernels.gelu(s.hidden, count: rows * fc1.outFeatures)
         fc2.apply(s.hidden, rows: rows, into: s.normed)
         Kernels.axpy(x, s.normed, count: rows * width)
+        if let profile { _ = profile.record("vit.mlp", since: mark!) }
         return applied
     }
 }
@@ -217,18 +221,20 @@ public struct VisionTransformer: Sendable {
     /// Encodes a video `[frames, 3, S, S]` (normalised pixels) into features.
     ///
     /// - Parameter afterBlock: called with the block index and the tokens after it (introspection, tests).
-    public func forward(_ video: Tensor, afterBlock: ((Int, Tensor) -> Void)? = nil) -> Output {
+    public func forward(_ video: Tensor, afterBlock: ((Int, Tensor) -> Void)? = nil, profile: StageProfile? = nil) -> Output {
         precondition(video.shape.count == 4 && video.shape[1] == 3 && video.shape[2] == config.imageSize && video.shape[3] == config.imageSize,
                      "video must be [T, 3, \(config.imageSize), \(config.imageSize)], got \(video.shape)")
         let frames = video.shape[0], d = config.width, positions = 1 + config.patchCount
+        let start = profile?.now()
         var x = embed(video)
+        if let profile { _ = profile.record("vit.embed", since: start!) }
         var scratch = BlockScratch(rows: frames * positions, width: d, mlp: config.mlpDim, positions: positions)
         defer { scratch.deallocate() }
         var scales: [Float] = []
         for (l, block) in blocks.enumerated() {
             x.data.withUnsafeMutableBufferPointer { xb in
                 if let s = block.forward(xb.baseAddress!, frames: frames, positions: positions, width: d,
-                                         heads: config.heads, scratch: &scratch) {
+                                         heads: config.heads, scratch: &scratch, profile: profile) {
                     scales.append(s)
                 }
             }

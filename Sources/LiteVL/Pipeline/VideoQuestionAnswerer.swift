@@ -64,6 +64,8 @@ public final class VideoQuestionAnswerer: Sendable {
         public var beams: Int = 3
         /// Collect cross-attention maps for the UI.
         public var attentionMaps: Bool = true
+        /// Time each stage into this profile (bench).
+        public var profile: StageProfile?
         public init() {}
     }
 
@@ -101,11 +103,17 @@ public final class VideoQuestionAnswerer: Sendable {
         guard !normalized.trimmingCharacters(in: .whitespaces).isEmpty else { throw ModelError.badInput("the question is empty; type a question about the clip") }
         let textIDs = tokenizer.encodeQuestion(question, for: .textOnly).map(Int.init)
         let questionIDs = tokenizer.encodeQuestion(question, for: .multimodal).map(Int.init)
+        let profile = options.profile
+        var mark = profile?.now()
         let usePooling = options.pooling && model.config.pooling.enabled
-        let pooling = usePooling ? model.pool(video, question: model.textFeature(ids: textIDs)) : nil
+        let feature = usePooling ? model.textFeature(ids: textIDs) : nil
+        if let profile { mark = profile.record("text.feature", since: mark!) }
+        let pooling = feature.map { model.pool(video, question: $0) }
         let memory = model.memory(video, pooling: pooling)
+        if let profile { mark = profile.record("pooling", since: mark!) }
         let encoded = model.encodeQuestion(ids: questionIDs, memory: memory, recordCrossAttention: options.attentionMaps)
         let decoderMemory = model.decoder.memory(questionStates: encoded.states)
+        if let profile { mark = profile.record("text.encoder", since: mark!) }
         var candidates: [Candidate] = []
         let answer: String
         if answers.isEmpty {
@@ -118,6 +126,7 @@ public final class VideoQuestionAnswerer: Sendable {
             candidates = ranked.map { Candidate(answer: answers[$0.index], score: $0.score, probability: Float(exp($0.score - m) / z)) }
             answer = candidates.first?.answer ?? ""
         }
+        if let profile { _ = profile.record(answers.isEmpty ? "answer.generate" : "answer.rank", since: mark!) }
         let maps = options.attentionMaps ? attentionMaps(encoded.crossAttention, frames: video.frameCount) : []
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         return Result(question: question, answer: answer, candidates: candidates,

@@ -2,13 +2,27 @@
 /// shape against what the config implies and remembering which names were used, so that
 /// missing, mis-shaped and unexpected tensors are all reported by name.
 public final class WeightLoader {
-    public let file: SafeTensorsFile
+    public let file: SafeTensorsFile?
     private(set) var used: Set<String> = []
+    /// In recording mode (no file), every requested tensor in request order.
+    private(set) var recorded: [(name: String, shape: [Int])] = []
+    private let placeholder = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+
+    deinit { placeholder.deallocate() }
 
     public init(file: SafeTensorsFile) { self.file = file }
 
+    /// A loader that hands out placeholders and records what the model asks for: building a
+    /// model with it lists every tensor name and shape a config implies (the model itself must
+    /// then be discarded).
+    init(recording: Void) { self.file = nil }
+
     /// The tensor `name`, which must have `shape`.
     public func tensor(_ name: String, _ shape: [Int]) throws(ModelError) -> WeightTensor {
+        guard let file else {
+            recorded.append((name, shape))
+            return WeightTensor(shape: shape, pointer: UnsafePointer(placeholder))
+        }
         guard let entry = file.entries[name] else { throw .missingTensor(path: file.path, name: name) }
         guard entry.shape == shape else { throw .wrongShape(path: file.path, name: name, expected: shape, found: entry.shape) }
         used.insert(name)
@@ -16,7 +30,7 @@ public final class WeightLoader {
     }
 
     /// Whether the file has a tensor `name`.
-    public func has(_ name: String) -> Bool { file.entries[name] != nil }
+    public func has(_ name: String) -> Bool { file.map { $0.entries[name] != nil } ?? true }
 
     /// `prefix.weight` [out, in] and `prefix.bias` [out].
     public func linear(_ prefix: String, in inFeatures: Int, out outFeatures: Int, bias: Bool = true) throws(ModelError) -> Linear {
@@ -31,6 +45,7 @@ public final class WeightLoader {
 
     /// Names in the file that nothing asked for, ignoring those matching `ignoring`.
     public func unused(ignoring: (String) -> Bool = { _ in false }) -> [String] {
-        file.entries.keys.filter { !used.contains($0) && !ignoring($0) }.sorted()
+        guard let file else { return [] }
+        return file.entries.keys.filter { !used.contains($0) && !ignoring($0) }.sorted()
     }
 }

@@ -64,3 +64,32 @@ public struct WeightRecipe: Codable, Sendable {
         try SafeTensorsFile.write(tensors, to: url)
     }
 }
+
+extension WeightRecipe {
+    /// A recipe for random weights of the right scale for every tensor `config` implies, following
+    /// the reference's fixture rules (docs/model.md, "Deterministic test weights"): LayerNorm
+    /// weights around 1, linear weights with std 1/√fan-in, small biases, embeddings ±0.5,
+    /// temporal scaling away from 0 and ±1. Used by the bench to build BLIP-base-size models without Python.
+    public static func random(for config: LiteVLConfig, seed: UInt64 = 7000) -> WeightRecipe {
+        var entries: [Entry] = []
+        for (index, t) in LiteVLModel.expectedTensors(for: config).enumerated() {
+            let name = t.name, shape = t.shape
+            let isNorm = name.contains("norm") || name.contains("LayerNorm")
+            var scale = 0.02, offset = 0.0
+            if isNorm {
+                if name.hasSuffix(".weight") { scale = 0.1; offset = 1 } else { scale = 0.05 }
+            } else if name.hasSuffix("temporal_scaling.weight") {
+                scale = 1 / Double(shape.last!).squareRoot()
+            } else if name.hasSuffix("temporal_scaling.bias") {
+                scale = 0.2; offset = 0.4
+            } else if name.contains("embed") || name.hasSuffix("cls_token") {
+                scale = 0.5
+            } else if name.hasSuffix(".weight"), shape.count >= 2 {
+                let fanIn = shape.dropFirst().reduce(1, *)
+                scale = 3.0.squareRoot() / Double(fanIn).squareRoot()
+            }
+            entries.append(Entry(name: name, shape: shape, seed: seed + UInt64(index), scale: scale, offset: offset))
+        }
+        return WeightRecipe(entries: entries)
+    }
+}

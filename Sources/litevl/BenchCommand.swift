@@ -1,0 +1,179 @@
+import ArgumentParser
+import Foundation
+import LiteVL
+import VideoDecoding
+
+/// `litevl bench`: per-stage timings in the spirit of llama-bench, with achieved GFLOP/s and the
+/// fraction of the machine's sgemm peak measured on the same shapes.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time every stage of answering (decode, ViT, pooling, text encoder, ranking) on this machine.")
+
+    enum Preset: String, ExpressibleByArgument, CaseIterable { case bundled, blipBase = "blip-base" }
+
+    @Option(help: "Model directory (overrides --preset).")
+    var model: String?
+
+    @Option(help: "bundled (the shipped tiny model) or blip-base (random weights at BLIP-base size, made in memory-mapped temp storage).")
+    var preset: Preset = .bundled
+
+    @Option(help: "Clip to decode (default: the bundled demo clip).")
+    var clip: String?
+
+    @Option(help: "Frames T (default: the model's).")
+    var frames: Int?
+
+    @Option(help: "Input size S for --preset blip-base (224 or 384).")
+    var size: Int = 224
+
+    @Option(help: "Timed repetitions after one warm-up.")
+    var repetitions: Int = 3
+
+    @Option(help: "BLAS threads.")
+    var threads: Int = 2
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        do { try bench() } catch let failure {
+            printError(failure.message)
+            throw ExitCode(failure.code)
+        }
+    }
+
+    struct Stat { var mean: Double; var std: Double }
+    static func stat(_ xs: [Double]) -> Stat {
+        let m = xs.reduce(0, +) / Double(max(xs.count, 1))
+        let v = xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(max(xs.count - 1, 1))
+        return Stat(mean: m, std: v.squareRoot())
+    }
+
+    func bench() throws(CommandFailure) {
+        guard repetitions >= 1 else { throw CommandFailure(message: "--repetitions must be at least 1", code: 64) }
+        BLAS.setThreads(threads)
+        var tempDir: URL?
+        defer { if let tempDir { try? FileManager.default.removeItem(at: tempDir) } }
+        let loadStart = DispatchTime.now()
+        let answerer: VideoQuestionAnswerer
+        if model == nil && preset == .blipBase {
+            let config = LiteVLConfig.blipBase(imageSize: size, frames: frames ?? 8)
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("litevl-bench-\(UUID().uuidString)")
+            tempDir = dir
+            do {
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                printNote("bench: writing random BLIP-base weights (\(LiteVLModel.expectedTensors(for: config).reduce(0) { $0 + $1.shape.reduce(1, *) }) parameters) to \(dir.path)")
+                try WeightRecipe.random(for: config).write(to: dir.appendingPathComponent("model.safetensors"))
+                let m = try LiteVLModel(config: config, weights: SafeTensorsFile(path: dir.appendingPathComponent("model.safetensors").path))
+                guard let vocab = Assets.directory?.appendingPathComponent("vocab.txt") else {
+                    throw CommandFailure(message: "bench needs Assets/vocab.txt; set LITEVL_ASSETS")
+                }
+                // 128 single-word candidates, as BLIP's k = 128 ranking sees.
+                let tokenizer = try BertTokenizer(contentsOf: vocab)
+                let words = (2000..<2128).map { tokenizer.token(for: Int32($0)) }
+                answerer = VideoQuestionAnswerer(model: m, tokenizer: tokenizer, answers: words)
+            } catch let e as CommandFailure { throw e } catch {
+                throw CommandFailure(message: "cannot build the BLIP-base bench model: \(error)")
+            }
+        } else {
+            answerer = try ModelSession(model: model, answers: nil, frames: frames).answerer
+        }
+        let loadSeconds = seconds(since: loadStart)
+        let config = answerer.model.config
+        let t = frames ?? config.vision.numFrames
+        guard let clipPath = clip ?? Assets.defaultClip?.path else { throw CommandFailure(message: "no clip given and no bundled clip found") }
+        let sampler = FrameSampler(count: t, size: config.vision.imageSize, normalization: Normalization(mean: config.imageMean, std: config.imageStd))
+        let question = "which way is the red circle moving?"
+        var stages: [String: [Double]] = [:]
+        var clipTotals: [Double] = [], questionTotals: [Double] = []
+        for rep in 0...repetitions {
+            let profile = StageProfile()
+            let clipStart = DispatchTime.now()
+            let sampled: SampledClip
+            do { sampled = try sampler.sample(path: clipPath) } catch { throw CommandFailure(message: error.description) }
+            let decode = seconds(since: clipStart)
+            let s = config.vision.imageSize
+            let encoded = answerer.model.encode(video: Tensor(shape: [t, 3, s, s], data: sampled.tensor), profile: profile)
+            let clipTotal = seconds(since: clipStart)
+            let qStart = DispatchTime.now()
+            var options = VideoQuestionAnswerer.Options()
+            options.attentionMaps = false
+            options.profile = profile
+            do { _ = try answerer.ask(question, video: encoded, options: options) } catch { throw CommandFailure(message: "\(error)") }
+            let qTotal = seconds(since: qStart)
+            if rep == 0 { continue }  // warm-up
+            stages["decode+preprocess", default: []].append(decode)
+            for (k, v) in profile.seconds { stages[k, default: []].append(v) }
+            clipTotals.append(clipTotal)
+            questionTotals.append(qTotal)
+        }
+        // FLOPs of the ViT stages and the sgemm peak on the ViT's main shape.
+        let v = config.vision
+        let rows = Double(t * (1 + v.patchCount)), d = Double(v.width), p = Double(1 + v.patchCount), depth = Double(v.depth)
+        let temporalFlops = v.temporal == .none ? 0 : depth * (2 * rows * d * 3 * d + 2 * rows * d * d + 4 * rows * Double(t) * d)
+        let spatialFlops = depth * (2 * rows * d * 3 * d + 2 * rows * d * d + 4 * Double(t) * p * p * d)
+        let mlpFlops = depth * 4 * rows * d * Double(v.mlpDim)
+        let peak = Self.sgemmPeak(m: t * (1 + v.patchCount), k: v.width, n: 3 * v.width)
+        let flops: [String: Double] = ["vit.temporal": temporalFlops, "vit.spatial": spatialFlops, "vit.mlp": mlpFlops]
+        let order = ["decode+preprocess", "vit.embed", "vit.temporal", "vit.spatial", "vit.mlp", "video.cache",
+                     "text.feature", "pooling", "text.encoder", "answer.rank", "answer.generate"]
+        var rowsOut: [[String: Any]] = []
+        for name in order + stages.keys.filter({ !order.contains($0) }).sorted() {
+            guard let xs = stages[name] else { continue }
+            let st = Self.stat(xs)
+            var row: [String: Any] = ["stage": name, "mean_ms": st.mean * 1000, "std_ms": st.std * 1000]
+            if let f = flops[name], f > 0 {
+                row["gflops"] = f / st.mean / 1e9
+                row["peak_fraction"] = f / st.mean / 1e9 / peak
+            }
+            rowsOut.append(row)
+        }
+        let vitSeconds = Self.stat(zip(zip(stages["vit.temporal"] ?? Array(repeating: 0, count: repetitions), stages["vit.spatial"] ?? []), stages["vit.mlp"] ?? []).map { $0.0 + $0.1 + $1 })
+        let vitFlops = temporalFlops + spatialFlops + mlpFlops
+        let clipStat = Self.stat(clipTotals), questionStat = Self.stat(questionTotals)
+        let summary: [String: Any] = [
+            "model": config.name, "frames": t, "size": config.vision.imageSize, "threads": threads, "repetitions": repetitions,
+            "clip": clipPath, "load_ms": loadSeconds * 1000, "sgemm_peak_gflops": peak,
+            "vit_gflops": vitFlops / vitSeconds.mean / 1e9, "vit_peak_fraction": vitFlops / vitSeconds.mean / 1e9 / peak,
+            "per_clip_ms": clipStat.mean * 1000, "per_clip_std_ms": clipStat.std * 1000,
+            "per_question_ms": questionStat.mean * 1000, "per_question_std_ms": questionStat.std * 1000,
+            "stages": rowsOut, "blas": BLAS.configuration,
+        ]
+        if json {
+            let data = try! JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print("model: \(config.name), \(t) frames at \(config.vision.imageSize)px, \(threads) BLAS threads, \(repetitions) runs after a warm-up")
+        print("BLAS: \(BLAS.configuration); sgemm peak on [\(t * (1 + v.patchCount))x\(v.width)]·[\(v.width)x\(3 * v.width)]: \(String(format: "%.1f", peak)) GFLOP/s")
+        print(String(format: "load: %.1f ms", loadSeconds * 1000))
+        print("| stage | ms | ± | GFLOP/s | of peak |")
+        print("|---|---:|---:|---:|---:|")
+        for row in rowsOut {
+            let g = (row["gflops"] as? Double).map { String(format: "%.1f", $0) } ?? ""
+            let f = (row["peak_fraction"] as? Double).map { String(format: "%.0f %%", $0 * 100) } ?? ""
+            print(String(format: "| %@ | %.2f | %.2f | %@ | %@ |", row["stage"] as! String as NSString, row["mean_ms"] as! Double,
+                         row["std_ms"] as! Double, g as NSString, f as NSString))
+        }
+        print(String(format: "| ViT forward | %.2f | %.2f | %.1f | %.0f %% |", vitSeconds.mean * 1000, vitSeconds.std * 1000,
+                     vitFlops / vitSeconds.mean / 1e9, vitFlops / vitSeconds.mean / 1e9 / peak * 100))
+        print(String(format: "| total per clip | %.2f | %.2f | | |", clipStat.mean * 1000, clipStat.std * 1000))
+        print(String(format: "| per question | %.2f | %.2f | | |", questionStat.mean * 1000, questionStat.std * 1000))
+    }
+
+    /// The best sgemm rate over a few runs of an M×K by K×N product, in GFLOP/s.
+    static func sgemmPeak(m: Int, k: Int, n: Int) -> Double {
+        let a = [Float](repeating: 0.5, count: m * k), b = [Float](repeating: 0.25, count: k * n)
+        var c = [Float](repeating: 0, count: m * n)
+        var best = 0.0
+        for _ in 0..<5 {
+            let start = DispatchTime.now()
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                BLAS.sgemm(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n, transposeB: false, c: cp.baseAddress!, ldc: n)
+            } } }
+            best = max(best, 2 * Double(m) * Double(k) * Double(n) / seconds(since: start) / 1e9)
+        }
+        return best
+    }
+}
