@@ -1,0 +1,71 @@
+import Foundation
+import LiteVL
+import TerminalUI
+import VideoDecoding
+
+/// The terminal app's backend: decodes the clip with VideoDecoding, encodes it once with the
+/// model, and answers questions with the text side only. Without a model it still opens the clip
+/// (frames and metadata) and says why it cannot answer.
+final class LiteVLBackend: QABackend, @unchecked Sendable {
+    let clipPath: String
+    let answerer: VideoQuestionAnswerer?
+    let modelProblem: String?
+    let frames: Int
+    let pooling: Bool
+    private let lock = NSLock()
+    private var encoded: EncodedVideo?
+
+    init(clipPath: String, answerer: VideoQuestionAnswerer?, modelProblem: String?, frames: Int?, pooling: Bool) {
+        self.clipPath = clipPath
+        self.answerer = answerer
+        self.modelProblem = modelProblem
+        self.frames = frames ?? answerer?.model.config.vision.numFrames ?? 8
+        self.pooling = pooling
+    }
+
+    var modelName: String { answerer?.name ?? "no model" }
+
+    func openClip(progress: @escaping @Sendable (Double, String) -> Void) async throws -> OpenedClip {
+        progress(0, "decoding \(URL(fileURLWithPath: clipPath).lastPathComponent)")
+        let config = answerer?.model.config
+        let size = config?.vision.imageSize ?? 224
+        let normalization = config.map { Normalization(mean: $0.imageMean, std: $0.imageStd) } ?? .blip
+        let sampler = FrameSampler(count: frames, size: size, thumbnailMaxWidth: 320, thumbnailMaxHeight: 240, normalization: normalization)
+        let clip: SampledClip
+        do { clip = try sampler.sample(path: clipPath) } catch { throw BackendError(message: error.description) }
+        let thumbnails = clip.frames.map {
+            FrameThumbnail(timestamp: $0.timestamp, image: TerminalUI.RGBImage(width: $0.thumbnail.width, height: $0.thumbnail.height, pixels: $0.thumbnail.pixels))
+        }
+        let p = clip.probe
+        let info = ClipInfo(name: URL(fileURLWithPath: clipPath).lastPathComponent, durationSeconds: p.duration,
+                            width: p.displayWidth, height: p.displayHeight, codec: p.codec, frameCount: clip.frames.count)
+        var scales: [Float] = []
+        if let answerer {
+            progress(0.5, "encoding \(clip.frames.count) frames with \(answerer.name)")
+            let video = answerer.encode(video: Tensor(shape: [clip.frames.count, 3, size, size], data: clip.tensor))
+            scales = video.scales
+            lock.withLock { encoded = video }
+        }
+        progress(1, clip.warnings.first ?? "ready")
+        return OpenedClip(info: info, frames: thumbnails, layerScales: scales)
+    }
+
+    func ask(_ question: String) async throws -> AnswerResult {
+        guard let answerer else { throw BackendError(message: modelProblem ?? "no model loaded") }
+        guard let video = lock.withLock({ encoded }) else { throw BackendError(message: "the clip is not encoded yet") }
+        var options = VideoQuestionAnswerer.Options()
+        options.pooling = pooling
+        let r: VideoQuestionAnswerer.Result
+        do { r = try answerer.ask(question, video: video, options: options) } catch { throw BackendError(message: "\(error)") }
+        let g = r.gridSize
+        return AnswerResult(answer: r.answer, candidates: r.candidates.map { AnswerCandidate($0.answer, confidence: $0.probability) },
+                            seconds: r.seconds, temporalWeights: r.temporalWeights ?? [],
+                            attention: AttentionMaps(gridWidth: g, gridHeight: g, values: r.attentionMaps))
+    }
+}
+
+/// An error the app shows as one line.
+struct BackendError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
