@@ -43,6 +43,7 @@ let package = Package(
         .testTarget(name: "LiteVLTests", dependencies: ["LiteVL"], exclude: ["Fixtures"]),
         .testTarget(name: "VideoDecodingTests", dependencies: ["VideoDecoding"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
+        .testTarget(name: "CLITests", dependencies: ["LiteVL"]),
         .testTarget(name: "SmokeTests", dependencies: ["CBLAS", "CFFmpeg", "CNcursesw", "LiteVL", "VideoDecoding", "TerminalUI"]),
     ]
 )

@@ -43,6 +43,7 @@ struct AskCommand: ParsableCommand {
 
     func answer() throws(CommandFailure) {
         guard top >= 1 else { throw CommandFailure(message: "--top must be at least 1", code: 64) }
+        guard FileManager.default.fileExists(atPath: video) else { throw CommandFailure(message: "video not found: \(video) (check the path)") }
         let loadStart = DispatchTime.now()
         let session = try ModelSession(model: model, answers: answers, frames: frames)
         let loadSeconds = seconds(since: loadStart)
