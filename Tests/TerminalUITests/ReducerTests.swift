@@ -178,16 +178,3 @@ import Testing
         #expect(d.script.isEmpty)
     }
 }
-
-@Suite struct TmuxSessionTests {
-    /// The helper itself works against a real tmux (the litevl end-to-end tests build on it).
-    @Test(.enabled(if: TmuxSession.isAvailable)) func capturesAPlainProgram() throws {
-        let t = try TmuxSession(command: "printf 'hello 你好\\n'; read line; echo got:$line", width: 40, height: 6)
-        defer { t.kill() }
-        #expect(t.waitFor("hello 你好"))
-        try t.sendKeys("abc", literal: true)
-        try t.sendKeys("Enter")
-        #expect(t.waitFor("got:abc"))
-        #expect(t.waitFor("EXIT=0"))
-    }
-}
