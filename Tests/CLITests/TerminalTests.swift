@@ -53,12 +53,16 @@ struct TerminalTests {
             return next.dropFirst(2).split(separator: " ").first.map(String.init)
         }
         var given: String?
-        for _ in 0..<100 where given == nil {
+        for _ in 0..<150 where !candidates.contains(given ?? "") {
             Thread.sleep(forTimeInterval: 0.1)
-            given = answer(in: t.capture())
+            given = answer(in: t.capture())  // "⠹ thinking…" until the answer arrives
         }
         let answered = given.map { candidates.contains($0) } ?? false
-        #expect(answered, "\(t.capture())")
+        #expect(answered, "answer \(given ?? "none") in \(t.capture())")
+        // Colour thumbnails (256-colour in tmux) and half blocks.
+        let escapes = t.capture(escapes: true)
+        #expect(escapes.contains("38;5;") || escapes.contains("48;5;"), "no 256-colour escapes")
+        #expect(t.capture().contains("▀"))
         let saved = try String(contentsOf: history, encoding: .utf8)
         #expect(saved.contains("what color is the square?"))
         try t.sendKeys("C-c")

@@ -24,7 +24,8 @@ struct TmuxSession {
         name = "t\(UInt32.random(in: 0...UInt32.max))"
         socket = "litevl-test-\(name)"
         let env = environment.map { "\($0.key)=\(Self.quote($0.value))" }.joined(separator: " ")
-        let shell = "env \(env) \(command); echo EXIT=$?; sleep 600"
+        // `swift test` exports NO_COLOR=1 to its children: clear it (and COLORTERM) unless the test sets them.
+        let shell = "env -u NO_COLOR -u COLORTERM \(env) \(command); echo EXIT=$?; sleep 600"
         try Self.tmux(socket, ["-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", shell])
     }
 
