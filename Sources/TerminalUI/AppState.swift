@@ -228,6 +228,8 @@ extension AppState {
                 return []
             }
             if editor.isEmpty && c == "?" { helpShown = true; return [] }
+            // q on an empty input line quits (a question starting with q can begin with a space).
+            if editor.isEmpty && c == "q" { quitting = true; return [.quit] }
             editor.insert(c)
         case .left: if editor.isEmpty { selectFrame(selectedFrame - 1) } else { editor.moveLeft() }
         case .right: if editor.isEmpty { selectFrame(selectedFrame + 1) } else { editor.moveRight() }

@@ -119,7 +119,7 @@ enum StatusBarView {
                      ("PgUp/Dn", "scroll"), ("?", "help"), ("q", "quit")]
         } else {
             hints = [("Enter", "ask"), ("↑↓", "history"), ("Tab", "frames"), ("PgUp/Dn", "scroll"),
-                     ("?", "help"), ("^C", "quit")]
+                     ("?", "help"), ("q", "quit")]
         }
         var x = r.x + 1
         for (k, d) in hints {
@@ -442,7 +442,7 @@ enum HelpOverlay {
         ("z", "zoom the selected frame (Esc/q back)"),
         ("PgUp/PgDn", "scroll the conversation"),
         ("mouse click", "select a frame"),
-        ("q", "quit (frames focused)"),
+        ("q", "quit (on an empty line, or frames focused)"),
         ("Ctrl-C/Ctrl-D", "quit on an empty line (Ctrl-C clears a line)"),
     ]
 

@@ -65,7 +65,7 @@ struct TerminalTests {
         #expect(t.capture().contains("▀"))
         let saved = try String(contentsOf: history, encoding: .utf8)
         #expect(saved.contains("what color is the square?"))
-        try t.sendKeys("C-c")
+        try t.sendKeys("q")
         #expect(t.waitFor("EXIT=0"), "\(t.capture())")
     }
 

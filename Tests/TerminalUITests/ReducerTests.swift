@@ -60,9 +60,13 @@ import Testing
         var t = readyState()
         #expect(t.handle(.key(.ctrl("d"))) == [.quit])
         var u = readyState()
-        #expect(u.handle(.key(.char("q"))).isEmpty && u.editor.text == "q")   // q types in the input
-        _ = u.handle(.key(.ctrl("u"))); _ = u.handle(.key(.tab))
-        #expect(u.handle(.key(.char("q"))) == [.quit])
+        _ = u.handle(.key(.char("a")))
+        #expect(u.handle(.key(.char("q"))).isEmpty && u.editor.text == "aq")   // q types inside a question
+        _ = u.handle(.key(.ctrl("u")))
+        #expect(u.handle(.key(.char("q"))) == [.quit])                          // and quits on an empty line
+        var v = readyState()
+        _ = v.handle(.key(.tab))
+        #expect(v.handle(.key(.char("q"))) == [.quit])                          // and from the frames
     }
 
     @Test func helpOverlay() {
