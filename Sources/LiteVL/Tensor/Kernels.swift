@@ -28,25 +28,45 @@ public enum Kernels {
         layerNorm(dst, rows: rows, cols: cols, gamma: gamma, beta: beta, eps: eps)
     }
 
-    /// In-place exact GELU: 0.5 · x · (1 + erf(x / √2)).
+    /// In-place GELU, 0.5 · x · (1 + erf(x / √2)) (PyTorch's exact form; erf to 1.5e-7).
     public static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        let invSqrt2: Float = 0.70710678118654752440
-        for i in 0..<count {
-            let v = x[i]
-            x[i] = 0.5 * v * (1 + erff(v * invSqrt2))
+        var i = 0
+        let raw = UnsafeMutableRawPointer(x)
+        while i + 8 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            raw.storeBytes(of: VectorMath.gelu(v), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        if i < count {
+            var tail = SIMD8<Float>(repeating: 0)
+            for j in i..<count { tail[j - i] = x[j] }
+            let g = VectorMath.gelu(tail)
+            for j in i..<count { x[j] = g[j - i] }
         }
     }
 
     /// In-place softmax over each row of `cols` elements.
     public static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+        let raw = UnsafeMutableRawPointer(x)
         for r in 0..<rows {
             let row = x + r * cols
             var m = -Float.infinity
             for i in 0..<cols where row[i] > m { m = row[i] }
-            var sum: Float = 0
-            for i in 0..<cols { let e = expf(row[i] - m); row[i] = e; sum += e }
+            if m == -.infinity { m = 0 }
+            let mv = SIMD8<Float>(repeating: m)
+            var sums = SIMD8<Float>(repeating: 0)
+            var i = 0
+            let base = r * cols * 4
+            while i + 8 <= cols {
+                let e = VectorMath.exp(raw.loadUnaligned(fromByteOffset: base + i * 4, as: SIMD8<Float>.self) - mv)
+                raw.storeBytes(of: e, toByteOffset: base + i * 4, as: SIMD8<Float>.self)
+                sums += e
+                i += 8
+            }
+            var sum = sums.sum()
+            while i < cols { let e = expf(row[i] - m); row[i] = e; sum += e; i += 1 }
             let inv = 1 / sum
-            for i in 0..<cols { row[i] *= inv }
+            for j in 0..<cols { row[j] *= inv }
         }
     }
 
