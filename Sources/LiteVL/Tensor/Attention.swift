@@ -39,6 +39,13 @@ public enum Attention {
                                  probabilities: UnsafeMutablePointer<Float>? = nil) {
         let scale = 1 / Float(headDim).squareRoot()
         let lk = segments.reduce(0) { $0 + $1.count }
+        if lq * lk <= 256 && segments.count == 1 && probabilities == nil {
+            // Tiny problems (packed answer candidates, short questions): BLAS call overhead would
+            // dominate, so compute directly.
+            small(q: q, ldq: ldq, segment: segments[0], lq: lq, heads: heads, headDim: headDim, scale: scale,
+                  keyBias: keyBias, causal: causal, out: out, ldo: ldo, scores: scores)
+            return
+        }
         for h in 0..<heads {
             let off = h * headDim
             var col = 0
@@ -69,6 +76,38 @@ public enum Attention {
                 BLAS.sgemm(m: lq, n: headDim, k: s.count, a: scores + col, lda: lk, b: s.values + off, ldb: s.ldv,
                            transposeB: false, beta: n == 0 ? 0 : 1, c: out + off, ldc: ldo)
                 col += s.count
+            }
+        }
+    }
+
+    /// Attention computed with plain loops, for a handful of queries and keys.
+    static func small(q: UnsafePointer<Float>, ldq: Int, segment s: KeyValueSegment, lq: Int, heads: Int, headDim: Int,
+                      scale: Float, keyBias: UnsafePointer<Float>?, causal: Bool,
+                      out: UnsafeMutablePointer<Float>, ldo: Int, scores: UnsafeMutablePointer<Float>) {
+        let lk = s.count
+        for h in 0..<heads {
+            let off = h * headDim
+            for i in 0..<lq {
+                let qi = q + i * ldq + off
+                let row = scores + i * lk
+                let visible = causal ? min(i + 1, lk) : lk
+                var m = -Float.infinity
+                for j in 0..<visible {
+                    var v = Kernels.dot(qi, s.keys + j * s.ldk + off, count: headDim) * scale
+                    if let keyBias { v += keyBias[j] }
+                    row[j] = v
+                    if v > m { m = v }
+                }
+                var sum: Float = 0
+                for j in 0..<visible { let e = expf(row[j] - m); row[j] = e; sum += e }
+                let inv = 1 / sum
+                let o = out + i * ldo + off
+                for e in 0..<headDim { o[e] = 0 }
+                for j in 0..<visible {
+                    let w = row[j] * inv
+                    let v = s.values + j * s.ldv + off
+                    for e in 0..<headDim { o[e] += w * v[e] }
+                }
             }
         }
     }
