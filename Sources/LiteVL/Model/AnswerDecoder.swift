@@ -94,21 +94,24 @@ public struct AnswerDecoder: Sendable {
     /// projection), and the prediction after [DEC], which every candidate shares, is computed once.
     public func rank(candidates: [[Int]], memory: Memory, k: Int = 128) -> [RankedAnswer] {
         guard !candidates.isEmpty else { return [] }
-        let first = logits(ids: [special.dec], memory: memory, positions: [0])
+        // [DEC] runs once; every candidate continues it from its cached keys and values.
+        let (decHidden, decCache) = bert.forwardCaching(ids: [special.dec], cross: memory.layers, crossMask: memory.mask)
+        let first = head(decHidden, rows: [0])
         let lp = Self.logSoftmax(first.row(0))
         let probabilities = candidates.map { $0.count > 1 ? Float(exp(lp[$0[1]])) : 0 }
         // torch.topk as BLIP uses it: largest first; equal values in ascending candidate index.
         let order = probabilities.indices.sorted { probabilities[$0] != probabilities[$1] ? probabilities[$0] > probabilities[$1] : $0 < $1 }
         let top = Array(order.prefix(min(k, candidates.count))).filter { candidates[$0].count > 1 && candidates[$0][0] == special.dec }
-        let sequences = top.map { candidates[$0] }
-        let (hidden, ranges) = bert.forwardPacked(sequences, causal: true, cross: memory.layers, crossMask: memory.mask)
-        // Rows predicting tokens 2…n of each candidate (token 1 comes from the shared first row).
+        // Inputs after [DEC], without the final token: its output predicts nothing that is scored.
+        let sequences = top.map { Array(candidates[$0].dropFirst().dropLast()) }
+        let firstLoss = Dictionary(uniqueKeysWithValues: Set(top.map { candidates[$0][1] }).map { ($0, smoothedLoss(first.row(0), target: $0)) })
+        var losses = top.map { firstLoss[candidates[$0][1]]! }
+        let (hidden, ranges) = bert.forwardPacked(sequences, causal: true, cross: memory.layers, crossMask: memory.mask, prefix: decCache)
+        // Row i of candidate c predicts its token i + 2.
         var rows: [Int] = [], owners: [(candidate: Int, target: Int)] = []
         for (c, r) in ranges.enumerated() {
-            for i in 1..<(r.count - 1) { rows.append(r.lowerBound + i); owners.append((c, sequences[c][i + 1])) }
+            for i in 0..<r.count { rows.append(r.lowerBound + i); owners.append((c, candidates[top[c]][i + 2])) }
         }
-        let firstLoss = Dictionary(uniqueKeysWithValues: Set(sequences.map { $0[1] }).map { ($0, smoothedLoss(first.row(0), target: $0)) })
-        var losses = sequences.map { firstLoss[$0[1]]! }
         let chunk = 256
         var start = 0
         while start < rows.count {

@@ -60,9 +60,9 @@ public struct BertLayer: Sendable {
     /// only to the same range of `segments` (self-attention of packed sequences).
     private func attend(_ block: AttentionBlock, x: inout Tensor, heads: Int, segments: [KeyValueSegment],
                         keyBias: [Float]?, causal: Bool, probabilities: UnsafeMutablePointer<Float>?,
-                        packed: [Range<Int>]? = nil) {
+                        packed: [Range<Int>]? = nil, prefix: KeyValueSegment? = nil) {
         let l = x.shape[0], h = x.shape[1]
-        let lk = packed.map { $0.map(\.count).max() ?? 0 } ?? segments.reduce(0) { $0 + $1.count }
+        let lk = packed.map { ($0.map(\.count).max() ?? 0) + (prefix?.count ?? 0) } ?? segments.reduce(0) { $0 + $1.count }
         var q = Tensor(zeros: [l, h]), ctx = Tensor(zeros: [l, h]), proj = Tensor(zeros: [l, h])
         let queryRows = packed.map { $0.map(\.count).max() ?? 0 } ?? l
         var scores = [Float](repeating: 0, count: queryRows * lk)
@@ -79,8 +79,9 @@ public struct BertLayer: Sendable {
                             for r in packed {
                                 let seg = KeyValueSegment(keys: s.keys + r.lowerBound * s.ldk, ldk: s.ldk,
                                                           values: s.values + r.lowerBound * s.ldv, ldv: s.ldv, count: r.count)
-                                Attention.multiHead(q: qp.baseAddress! + r.lowerBound * h, ldq: h, segments: [seg], lq: r.count,
-                                                    heads: heads, headDim: h / heads, causal: causal,
+                                Attention.multiHead(q: qp.baseAddress! + r.lowerBound * h, ldq: h, segments: (prefix.map { [$0] } ?? []) + [seg],
+                                                    lq: r.count, heads: heads, headDim: h / heads, causal: causal,
+                                                    causalOffset: prefix?.count ?? 0,
                                                     out: cp.baseAddress! + r.lowerBound * h, ldo: h, scores: sp.baseAddress!)
                             }
                         } else {
@@ -108,14 +109,22 @@ public struct BertLayer: Sendable {
     ///   - cross: the memory's keys and values for this layer, in order; nil skips cross-attention.
     ///   - crossBias: additive bias per memory row, or nil.
     ///   - crossProbabilities: receives `[heads, tokens, memory rows]` when given.
+    @discardableResult
     func forward(_ x: inout Tensor, heads: Int, selfBias: [Float]?, causal: Bool,
                  cross: [KeyValueBlock]?, crossBias: [Float]?, crossProbabilities: UnsafeMutablePointer<Float>?,
-                 packed: [Range<Int>]? = nil) {
+                 packed: [Range<Int>]? = nil, prefix: KeyValueBlock? = nil) -> KeyValueBlock {
         let h = x.shape[1]
         let kv = x.data.withUnsafeBufferPointer { attention.keyValues($0.baseAddress!, rows: x.shape[0]) }
-        withSegments([kv]) { segs in
-            attend(attention, x: &x, heads: heads, segments: segs, keyBias: selfBias, causal: causal, probabilities: nil,
-                   packed: packed)
+        if let prefix {
+            withSegments([kv, prefix]) { segs in
+                attend(attention, x: &x, heads: heads, segments: [segs[0]], keyBias: selfBias, causal: causal, probabilities: nil,
+                       packed: packed ?? [0..<x.shape[0]], prefix: segs[1])
+            }
+        } else {
+            withSegments([kv]) { segs in
+                attend(attention, x: &x, heads: heads, segments: segs, keyBias: selfBias, causal: causal, probabilities: nil,
+                       packed: packed)
+            }
         }
         if let crossAttention, let cross {
             withSegments(cross) { segs in
@@ -138,6 +147,7 @@ public struct BertLayer: Sendable {
             out.data.withUnsafeBufferPointer { Kernels.axpy(xp.baseAddress!, $0.baseAddress!, count: l * h) }
             outputNorm.apply(xp.baseAddress!, rows: l)
         }
+        return kv
     }
 }
 
@@ -235,7 +245,13 @@ public struct BertStack: Sendable {
     /// Runs several unpadded sequences at once, packed one after another (`[Σ lengths, hidden]`):
     /// each attends to itself only (causally when `causal`), and all share the cross-attention
     /// memory, so every projection is one matrix product for the whole batch.
-    public func forwardPacked(_ sequences: [[Int]], causal: Bool, cross: CrossMemory?, crossMask: [Int]? = nil) -> (hidden: Tensor, ranges: [Range<Int>]) {
+    ///
+    /// With `prefix` (each layer's self-attention keys and values of a shared first part, from
+    /// ``forwardCaching(ids:cross:crossMask:)``), every sequence continues that prefix: its
+    /// positions start after it and it attends to it.
+    public func forwardPacked(_ sequences: [[Int]], causal: Bool, cross: CrossMemory?, crossMask: [Int]? = nil,
+                              prefix: [KeyValueBlock]? = nil) -> (hidden: Tensor, ranges: [Range<Int>]) {
+        let offset = prefix?.first?.rows ?? 0
         var ranges: [Range<Int>] = []
         var start = 0
         for s in sequences {
@@ -249,7 +265,7 @@ public struct BertStack: Sendable {
                 for (i, id) in s.enumerated() {
                     let row = xp.baseAddress! + (r.lowerBound + i) * h
                     row.update(from: wordEmbeddings.pointer + id * h, count: h)
-                    Kernels.axpy(row, positionEmbeddings.pointer + i * h, count: h)
+                    Kernels.axpy(row, positionEmbeddings.pointer + (offset + i) * h, count: h)
                 }
             }
             embeddingNorm.apply(xp.baseAddress!, rows: start)
@@ -257,9 +273,22 @@ public struct BertStack: Sendable {
         let crossBias = crossMask.flatMap(Self.keyBias)
         for (i, layer) in layers.enumerated() {
             layer.forward(&x, heads: config.heads, selfBias: nil, causal: causal, cross: cross?[i], crossBias: crossBias,
-                          crossProbabilities: nil, packed: ranges)
+                          crossProbabilities: nil, packed: ranges, prefix: prefix?[i])
         }
         return (x, ranges)
+    }
+
+    /// Runs one unpadded causal sequence and also returns each layer's self-attention keys and
+    /// values, to be continued by ``forwardPacked(_:causal:cross:crossMask:prefix:)``.
+    public func forwardCaching(ids: [Int], cross: CrossMemory?, crossMask: [Int]? = nil) -> (hidden: Tensor, cache: [KeyValueBlock]) {
+        var x = embed(ids)
+        let crossBias = crossMask.flatMap(Self.keyBias)
+        var cache: [KeyValueBlock] = []
+        for (i, layer) in layers.enumerated() {
+            cache.append(layer.forward(&x, heads: config.heads, selfBias: nil, causal: true, cross: cross?[i], crossBias: crossBias,
+                                       crossProbabilities: nil))
+        }
+        return (x, cache)
     }
 
     /// Projects memory rows (`[rows, width]`) into every layer's cross-attention keys and values.

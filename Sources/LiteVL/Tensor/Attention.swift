@@ -28,22 +28,23 @@ public enum Attention {
     ///
     /// - Parameters:
     ///   - keyBias: optional additive bias per key (length = all keys), e.g. −10000 on padding.
-    ///   - causal: query i only sees keys 0...i.
+    ///   - causal: query i only sees keys 0...(i + causalOffset) (a shared prefix of `causalOffset`
+    ///     keys comes first).
     ///   - scores: scratch of at least `lq · (all keys)` floats.
     ///   - probabilities: when given, receives every head's probabilities as `[heads, lq, keys]`.
     public static func multiHead(q: UnsafePointer<Float>, ldq: Int, segments: [KeyValueSegment], lq: Int,
                                  heads: Int, headDim: Int,
-                                 keyBias: UnsafePointer<Float>? = nil, causal: Bool = false,
+                                 keyBias: UnsafePointer<Float>? = nil, causal: Bool = false, causalOffset: Int = 0,
                                  out: UnsafeMutablePointer<Float>, ldo: Int,
                                  scores: UnsafeMutablePointer<Float>,
                                  probabilities: UnsafeMutablePointer<Float>? = nil) {
         let scale = 1 / Float(headDim).squareRoot()
         let lk = segments.reduce(0) { $0 + $1.count }
-        if lq * lk <= 256 && segments.count == 1 && probabilities == nil {
+        if lq * lk <= 256 && probabilities == nil {
             // Tiny problems (packed answer candidates, short questions): BLAS call overhead would
             // dominate, so compute directly.
-            small(q: q, ldq: ldq, segment: segments[0], lq: lq, heads: heads, headDim: headDim, scale: scale,
-                  keyBias: keyBias, causal: causal, out: out, ldo: ldo, scores: scores)
+            small(q: q, ldq: ldq, segments: segments, lq: lq, heads: heads, headDim: headDim, scale: scale,
+                  keyBias: keyBias, causal: causal, causalOffset: causalOffset, out: out, ldo: ldo, scores: scores)
             return
         }
         for h in 0..<heads {
@@ -63,7 +64,7 @@ public enum Attention {
             if causal {
                 for i in 0..<lq {
                     let row = scores + i * lk
-                    var j = i + 1
+                    var j = i + 1 + causalOffset
                     while j < lk { row[j] = -Float.infinity; j += 1 }
                 }
             }
@@ -81,19 +82,25 @@ public enum Attention {
     }
 
     /// Attention computed with plain loops, for a handful of queries and keys.
-    static func small(q: UnsafePointer<Float>, ldq: Int, segment s: KeyValueSegment, lq: Int, heads: Int, headDim: Int,
-                      scale: Float, keyBias: UnsafePointer<Float>?, causal: Bool,
+    static func small(q: UnsafePointer<Float>, ldq: Int, segments: [KeyValueSegment], lq: Int, heads: Int, headDim: Int,
+                      scale: Float, keyBias: UnsafePointer<Float>?, causal: Bool, causalOffset: Int,
                       out: UnsafeMutablePointer<Float>, ldo: Int, scores: UnsafeMutablePointer<Float>) {
-        let lk = s.count
+        let lk = segments.reduce(0) { $0 + $1.count }
+        // Key j's rows, over the concatenated segments.
+        var keys: [UnsafePointer<Float>] = [], values: [UnsafePointer<Float>] = []
+        keys.reserveCapacity(lk); values.reserveCapacity(lk)
+        for s in segments {
+            for r in 0..<s.count { keys.append(s.keys + r * s.ldk); values.append(s.values + r * s.ldv) }
+        }
         for h in 0..<heads {
             let off = h * headDim
             for i in 0..<lq {
                 let qi = q + i * ldq + off
                 let row = scores + i * lk
-                let visible = causal ? min(i + 1, lk) : lk
+                let visible = causal ? min(i + 1 + causalOffset, lk) : lk
                 var m = -Float.infinity
                 for j in 0..<visible {
-                    var v = Kernels.dot(qi, s.keys + j * s.ldk + off, count: headDim) * scale
+                    var v = Kernels.dot(qi, keys[j] + off, count: headDim) * scale
                     if let keyBias { v += keyBias[j] }
                     row[j] = v
                     if v > m { m = v }
@@ -105,7 +112,7 @@ public enum Attention {
                 for e in 0..<headDim { o[e] = 0 }
                 for j in 0..<visible {
                     let w = row[j] * inv
-                    let v = s.values + j * s.ldv + off
+                    let v = values[j] + off
                     for e in 0..<headDim { o[e] += w * v[e] }
                 }
             }
