@@ -7,11 +7,25 @@ public struct ConversationEntry: Sendable, Equatable {
         case thinking(since: Double)
         case answered(AnswerResult)
         case failed(String)
+        /// Not a question: a line about the session ("opened x.mp4", "exported to …").
+        case info(String)
+        /// Not a question: an error of the app itself (a clip that could not be opened, a failed export).
+        case problem(String)
     }
     public var id: Int
     public var question: String
     public var status: Status
-    public init(id: Int, question: String, status: Status) { self.id = id; self.question = question; self.status = status }
+    /// The clip it was answered about (`AppState.clipGeneration` at the time); maps only fit that clip's frames.
+    public var generation: Int
+    /// The name of the clip it is about.
+    public var clip: String?
+    public init(id: Int, question: String, status: Status, generation: Int = 0, clip: String? = nil) {
+        self.id = id; self.question = question; self.status = status; self.generation = generation; self.clip = clip
+    }
+    /// Whether this entry is a question (not an info or problem line).
+    public var isQuestion: Bool {
+        switch status { case .info, .problem: false; default: true }
+    }
 }
 
 public enum Focus: Sendable, Equatable { case input, frames }
@@ -48,6 +62,16 @@ public struct AppState: Sendable {
     public var now: Double = 0
     public var candidatesShown = 3
     public var quitting = false
+    /// The `o` prompt, while open.
+    public var openPrompt: OpenPrompt?
+    /// Counts clips opened successfully; answers remember it so that maps are only drawn on their own clip.
+    public var clipGeneration = 0
+    /// The path being opened, while it is.
+    public var openingPath: String?
+    /// An export is running.
+    public var exporting = false
+    /// A demo walkthrough is playing (any key stops it).
+    public var demoPlaying = false
 
     public init(size: TerminalSize, capabilities: TerminalCapabilities, modelName: String, history: [String] = []) {
         self.size = size; self.capabilities = capabilities; self.modelName = modelName
@@ -56,7 +80,7 @@ public struct AppState: Sendable {
 
     /// The most recent answer (the one whose pooling weights and attention are shown).
     public var lastResult: AnswerResult? {
-        for e in entries.reversed() { if case .answered(let r) = e.status { return r } }
+        for e in entries.reversed() where e.generation == clipGeneration { if case .answered(let r) = e.status { return r } }
         return nil
     }
 
@@ -119,6 +143,14 @@ public enum AppEvent: Sendable {
     case answerStarted(id: Int, at: Double)
     case answered(id: Int, AnswerResult)
     case answerFailed(id: Int, String)
+    /// The contents of a directory the open prompt asked for.
+    case directoryListed(DirectoryListing)
+    /// Open this clip now (the demo script; the `o` prompt uses keys).
+    case openRequested(String)
+    case exported(ExportSummary)
+    case exportFailed(String)
+    /// Leave the app (the demo stopping, a signal).
+    case quitRequested
 }
 
 /// What the reducer asks the outside world to do.
@@ -126,6 +158,12 @@ public enum Effect: Sendable, Equatable {
     case quit
     case ask(id: Int, question: String)
     case record(TranscriptRecord)
+    /// Open the clip at this path in the background (the current one stays until it succeeds).
+    case open(path: String)
+    /// List a directory for the open prompt (answered with `.directoryListed`).
+    case listDirectory(String)
+    /// Export the session.
+    case export(SessionSnapshot)
 }
 
 extension AppState {
@@ -138,19 +176,61 @@ extension AppState {
         case .openProgress(let f, let m):
             load = .opening(fraction: min(max(f, 0), 1), message: m); return []
         case .clipOpened(let c):
+            let hadClip = clip != nil
             clip = c.info; frames = c.frames; layerScales = c.layerScales
             selectedFrame = min(selectedFrame, max(0, c.frames.count - 1))
             load = .ready
+            openingPath = nil
+            clipGeneration += 1
+            if hadClip || !entries.isEmpty {
+                addNote(.info("opened \(c.info.name) · \(formatTime(c.info.durationSeconds)) · T=\(c.frames.count)"))
+            }
             return []
         case .clipFailed(let m):
-            load = .failed(m); notice = "could not open the clip: " + m
+            let name = openingPath.map { URL(fileURLWithPath: $0).lastPathComponent }
+            let what = "could not open \(name ?? "the clip"): " + m.replacingOccurrences(of: "\n", with: " ")
+            openingPath = nil
+            notice = what
+            if let c = clip {
+                // The previous clip stays: the backend keeps it, questions go on about it.
+                load = .ready
+                _ = c
+                addNote(.problem(what))
+            } else {
+                load = .failed(m)
+                if !entries.isEmpty { addNote(.problem(what)) }
+            }
             return []
+        case .directoryListed(let l):
+            if var p = openPrompt, p.typedDirectory == l.directory {
+                p.listing = l
+                p.message = l.problem
+                openPrompt = p
+            }
+            return []
+        case .openRequested(let path):
+            return startOpen(path)
+        case .exported(let summary):
+            exporting = false
+            notice = "exported to \(summary.directory.path)"
+            addNote(.info("exported \(summary.files.count) files to \(summary.directory.path)"))
+            return []
+        case .exportFailed(let m):
+            exporting = false
+            notice = "export failed: " + m
+            addNote(.problem("export failed: " + m))
+            return []
+        case .quitRequested:
+            quitting = true
+            return [.quit]
         case .answerStarted(let id, let t):
             update(id) { $0.status = .thinking(since: t) }
             return []
         case .answered(let id, let r):
             var q = ""
-            update(id) { $0.status = .answered(r); q = $0.question }
+            let generation = clipGeneration
+            let name = clip?.name
+            update(id) { $0.status = .answered(r); $0.generation = generation; $0.clip = name; q = $0.question }
             scrollBack = 0
             if let best = r.temporalWeights.indices.max(by: { r.temporalWeights[$0] < r.temporalWeights[$1] }),
                best < frames.count, focus == .input {
@@ -170,9 +250,99 @@ extension AppState {
         if let i = entries.firstIndex(where: { $0.id == id }) { f(&entries[i]) }
     }
 
+    /// Appends an info/problem line to the conversation.
+    mutating func addNote(_ status: ConversationEntry.Status) {
+        entries.append(ConversationEntry(id: nextID, question: "", status: status, generation: clipGeneration))
+        nextID += 1
+        scrollBack = 0
+    }
+
+    /// Starts opening `path` in the background.
+    mutating func startOpen(_ path: String) -> [Effect] {
+        let trimmed = path.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { return [] }
+        let full = DirectoryListing.expand(trimmed)
+        openingPath = full
+        load = .opening(fraction: 0, message: "opening \(URL(fileURLWithPath: full).lastPathComponent)")
+        return [.open(path: full)]
+    }
+
+    /// `o`: the open prompt, starting in the current clip's directory.
+    mutating func beginOpen() -> [Effect] {
+        var dir = ""
+        if let p = clip?.path, !p.isEmpty { dir = OpenPrompt.split(p).directory }
+        openPrompt = OpenPrompt(path: dir)
+        return [.listDirectory(dir)]
+    }
+
+    /// `e`: a snapshot of the session for the exporter.
+    mutating func beginExport() -> [Effect] {
+        guard !exporting else { notice = "an export is already running"; return [] }
+        let questions = entries.filter(\.isQuestion)
+        guard !questions.isEmpty || clip != nil else { notice = "nothing to export yet"; return [] }
+        exporting = true
+        notice = "exporting…"
+        let snapshotEntries = questions.map { e -> SessionSnapshot.Entry in
+            var result: AnswerResult?, error: String?
+            switch e.status {
+            case .answered(let r): result = r
+            case .failed(let m): error = m
+            case .queued, .thinking: error = "not answered yet"
+            case .info, .problem: break
+            }
+            return SessionSnapshot.Entry(question: e.question, clip: e.clip, result: result, error: error,
+                                         aboutShownClip: result != nil && e.generation == clipGeneration)
+        }
+        let snap = SessionSnapshot(modelName: modelName, clip: clip, frames: frames, layerScales: layerScales,
+                                   entries: snapshotEntries, attentionLayer: shownAttentionLayer)
+        return [.export(snap)]
+    }
+
+    private mutating func handlePromptKey(_ k: KeyEvent) -> [Effect] {
+        guard var p = openPrompt else { return [] }
+        var edited = false
+        switch k {
+        case .escape, .ctrl("c"), .ctrl("g"):
+            openPrompt = nil
+            return []
+        case .enter:
+            switch p.decide() {
+            case .open(let path):
+                openPrompt = nil
+                return startOpen(path)
+            case .enter(let dir):
+                p.setText(dir)
+                openPrompt = p
+                return [.listDirectory(dir)]
+            case .nothing:
+                p.message = "type a file name (Tab completes) or pick one with ↑↓"
+            }
+        case .tab:
+            p.complete()
+        case .up, .ctrl("p"): p.moveSelection(-1)
+        case .down, .ctrl("n"): p.moveSelection(1)
+        case .char(let c): p.editor.insert(c); edited = true
+        case .left, .ctrl("b"): p.editor.moveLeft()
+        case .right, .ctrl("f"): p.editor.moveRight()
+        case .home, .ctrl("a"): p.editor.moveHome()
+        case .end, .ctrl("e"): p.editor.moveEnd()
+        case .ctrl("k"): p.editor.killToEnd(); edited = true
+        case .ctrl("u"): p.editor.killToStart(); edited = true
+        case .ctrl("w"): p.editor.deleteWordBackward(); edited = true
+        case .backspace: p.editor.deleteBackward(); edited = true
+        case .delete, .ctrl("d"): p.editor.deleteForward(); edited = true
+        default: break
+        }
+        if edited { p.textChanged() }
+        openPrompt = p
+        if p.listing?.directory != p.typedDirectory { return [.listDirectory(p.typedDirectory)] }
+        return []
+    }
+
     private mutating func handleKey(_ k: KeyEvent) -> [Effect] {
         notice = nil
         if k == .resize { return [] }
+        if openPrompt != nil { return handlePromptKey(k) }
         // Quit keys work everywhere.
         if k == .ctrl("c") {
             if helpShown || zoomed { helpShown = false; zoomed = false; return [] }
@@ -228,6 +398,7 @@ extension AppState {
                 return []
             }
             if editor.isEmpty && c == "?" { helpShown = true; return [] }
+
             // q on an empty input line quits (a question starting with q can begin with a space).
             if editor.isEmpty && c == "q" { quitting = true; return [.quit] }
             editor.insert(c)
@@ -241,6 +412,8 @@ extension AppState {
         case .ctrl("u"): editor.killToStart()
         case .ctrl("w"): editor.deleteWordBackward()
         case .ctrl("y"): editor.yank()
+        case .ctrl("o"): return beginOpen()
+        case .ctrl("s"): return beginExport()
         case .backspace: editor.deleteBackward()
         case .delete, .ctrl("d"): editor.deleteForward()
         case .up, .ctrl("p"): editor.historyPrevious()
@@ -251,7 +424,7 @@ extension AppState {
             guard let q = editor.submit() else { return [] }
             let id = nextID
             nextID += 1
-            entries.append(ConversationEntry(id: id, question: q, status: .queued))
+            entries.append(ConversationEntry(id: id, question: q, status: .queued, generation: clipGeneration, clip: clip?.name))
             scrollBack = 0
             return [.record(TranscriptRecord(kind: "question", clip: clip?.name, question: q)),
                     .ask(id: id, question: q)]
@@ -272,6 +445,8 @@ extension AppState {
         case .char("z"), .enter: if !frames.isEmpty { zoomed = true }
         case .char("q"): quitting = true; return [.quit]
         case .char("?"): helpShown = true
+        case .char("o"), .ctrl("o"): return beginOpen()
+        case .char("e"), .ctrl("s"): return beginExport()
         case .escape: focus = .input
         case .char(let c):
             if let d = c.wholeNumberValue, c.isASCII, d >= 1, d <= 9 {
@@ -294,6 +469,7 @@ extension AppState {
         case .char("["), .down: changeLayer(-1)
         case .char("]"), .up: changeLayer(1)
         case .char("a"): overlay.toggle()
+        case .char("e"), .ctrl("s"): zoomed = false; return beginExport()
         case .char("?"), .function(1): helpShown = true
         case .char(let c):
             if let d = c.wholeNumberValue, c.isASCII, d >= 1, d <= 9, d <= frames.count { selectFrame(d - 1) }

@@ -13,9 +13,12 @@ public struct ClipInfo: Sendable, Equatable {
     public var codec: String
     /// Number of sampled frames T.
     public var frameCount: Int
-    public init(name: String, durationSeconds: Double, width: Int, height: Int, codec: String, frameCount: Int) {
+    /// The path it was opened from ("" when unknown); the open prompt starts in its directory.
+    public var path: String
+    public init(name: String, durationSeconds: Double, width: Int, height: Int, codec: String, frameCount: Int,
+                path: String = "") {
         self.name = name; self.durationSeconds = durationSeconds; self.width = width; self.height = height
-        self.codec = codec; self.frameCount = frameCount
+        self.codec = codec; self.frameCount = frameCount; self.path = path
     }
 }
 
@@ -102,10 +105,25 @@ public struct OpenedClip: Sendable, Equatable {
 public protocol QABackend: Sendable {
     /// Shown in the status bar, e.g. "LiteVL-S (MSRVTT-QA)".
     var modelName: String { get }
-    /// Decodes and encodes the clip. `progress(fraction in [0,1], what)` may be called from any thread.
-    func openClip(progress: @escaping @Sendable (Double, String) -> Void) async throws -> OpenedClip
-    /// Answers one question about the opened clip.
+    /// Decodes and encodes the clip at `path` and makes it the one questions are about.
+    /// `progress(fraction in [0,1], what)` may be called from any thread. When it throws, the clip
+    /// opened before (if any) must stay the current one: the app keeps showing and asking about it.
+    func openClip(path: String, progress: @escaping @Sendable (Double, String) -> Void) async throws -> OpenedClip
+    /// Answers one question about the current clip.
     func ask(_ question: String) async throws -> AnswerResult
+    /// Writes the session (transcript, frames with their attention maps) into `directory` (created if
+    /// needed); returns what was written, for the status line. The default says exporting is not available.
+    func export(_ session: SessionSnapshot, to directory: URL) async throws -> ExportSummary
+}
+
+extension QABackend {
+    public func export(_ session: SessionSnapshot, to directory: URL) async throws -> ExportSummary {
+        throw ExportUnavailable()
+    }
+}
+
+struct ExportUnavailable: Error, LocalizedError {
+    var errorDescription: String? { "this backend cannot export sessions" }
 }
 
 /// Options the executable passes to the app.
@@ -119,8 +137,15 @@ public struct TerminalAppOptions: Sendable {
     public var historyFile: URL?
     /// How many candidates each answer shows.
     public var candidatesShown: Int
-    public init(ascii: Bool = false, noColor: Bool = false, historyFile: URL? = nil, candidatesShown: Int = 3) {
+    /// The clip opened at start (nil: none; `o` opens one, or the demo script does).
+    public var clip: String?
+    /// Where `e` creates its `litevl-export-<clip>-<timestamp>/` directory (nil: the current directory).
+    public var exportBase: URL?
+    /// A scripted walkthrough played instead of waiting for the user (`litevl demo`); any key stops it.
+    public var demo: DemoScript?
+    public init(ascii: Bool = false, noColor: Bool = false, historyFile: URL? = nil, candidatesShown: Int = 3,
+                clip: String? = nil, exportBase: URL? = nil, demo: DemoScript? = nil) {
         self.ascii = ascii; self.noColor = noColor; self.historyFile = historyFile
-        self.candidatesShown = candidatesShown
+        self.candidatesShown = candidatesShown; self.clip = clip; self.exportBase = exportBase; self.demo = demo
     }
 }

@@ -31,41 +31,71 @@ public enum TerminalApp {
             let d = ContinuousClock.now - start
             return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
         }
+        var demo = options.demo.map(DemoPlayer.init)
+        state.demoPlaying = demo != nil
+        if options.clip == nil && demo == nil {
+            state.load = .failed("no clip open")
+            state.notice = "no clip: press o to open one"
+        }
 
-        // One worker: open the clip, then answer the questions in order.
-        let (questions, questionSink) = AsyncStream<(Int, String)>.makeStream()
+        // One worker runs the backend calls in order: opening clips, questions, exports. A question asked
+        // while a clip is opening waits for it; a clip that fails to open leaves the previous one in place.
+        let (jobs, jobSink) = AsyncStream<Job>.makeStream()
         let worker = Task {
             var opened = false
-            do {
-                let clip = try await backend.openClip { f, m in inbox.post(.openProgress(fraction: f, message: m)) }
-                inbox.post(.clipOpened(clip))
-                opened = true
-            } catch {
-                inbox.post(.clipFailed(describe(error)))
-            }
-            for await (id, q) in questions {
+            for await job in jobs {
                 if Task.isCancelled { break }
-                guard opened else { inbox.post(.answerFailed(id: id, "no clip is open")); continue }
-                inbox.post(.answerStarted(id: id, at: now()))
-                do {
-                    let r = try await backend.ask(q)
-                    inbox.post(.answered(id: id, r))
-                } catch {
-                    inbox.post(.answerFailed(id: id, describe(error)))
+                switch job {
+                case .open(let path):
+                    do {
+                        let clip = try await backend.openClip(path: path) { f, m in inbox.post(.openProgress(fraction: f, message: m)) }
+                        inbox.post(.clipOpened(clip))
+                        opened = true
+                    } catch {
+                        inbox.post(.clipFailed(describe(error)))
+                    }
+                case .ask(let id, let q):
+                    guard opened else { inbox.post(.answerFailed(id: id, "no clip is open (o opens one)")); continue }
+                    inbox.post(.answerStarted(id: id, at: now()))
+                    do {
+                        let r = try await backend.ask(q)
+                        inbox.post(.answered(id: id, r))
+                    } catch {
+                        inbox.post(.answerFailed(id: id, describe(error)))
+                    }
+                case .export(let snapshot, let dir):
+                    do {
+                        inbox.post(.exported(try await backend.export(snapshot, to: dir)))
+                    } catch {
+                        inbox.post(.exportFailed(describe(error)))
+                    }
                 }
             }
         }
-        defer { questionSink.finish(); worker.cancel() }
+        defer { jobSink.finish(); worker.cancel() }
+        if let clip = options.clip {
+            state.openingPath = clip
+            jobSink.yield(.open(clip))
+        }
 
         let cache = ThumbnailCache()
         var dirty = true
         var lastAnimation = -1.0
         var iterations = 0
         func apply(_ e: AppEvent) {
-            for effect in state.handle(e) {
+            var pending = state.handle(e)
+            while !pending.isEmpty {
+                let effect = pending.removeFirst()
                 switch effect {
                 case .quit: break
-                case .ask(let id, let q): questionSink.yield((id, q))
+                case .ask(let id, let q): jobSink.yield(.ask(id, q))
+                case .open(let path): jobSink.yield(.open(path))
+                case .export(let snapshot):
+                    let base = options.exportBase ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+                    jobSink.yield(.export(snapshot, base.appendingPathComponent(snapshot.defaultDirectoryName)))
+                case .listDirectory(let dir):
+                    // Small and local: listed right away, so Tab completion sees it.
+                    pending += state.handle(.directoryListed(DirectoryListing.read(dir)))
                 case .record(let rec):
                     do { try transcript?.append(rec) } catch {
                         state.notice = "history not saved: \(describe(error))"
@@ -81,12 +111,18 @@ public enum TerminalApp {
             state.now = now()
             for e in inbox.drain() { apply(e) }
             while let k = driver.readKey(timeoutMilliseconds: 0) {
-                if k == .resize { apply(.resized(driver.size)) } else { apply(.key(k)) }
+                if k == .resize { apply(.resized(driver.size)) }
+                else if demo != nil { apply(.quitRequested) }     // any key stops the demo
+                else { apply(.key(k)) }
                 if state.quitting { break }
             }
             if state.quitting { break }
+            if demo != nil {
+                for e in demo!.events(now: state.now, state: state) { apply(e) }
+                if state.quitting { break }
+            }
             // Animate the spinner ~10 times a second while something is running.
-            if state.isBusy && state.now - lastAnimation >= 0.1 { lastAnimation = state.now; dirty = true }
+            if (state.isBusy || state.exporting) && state.now - lastAnimation >= 0.1 { lastAnimation = state.now; dirty = true }
             if dirty {
                 if driver.size != state.size { state.size = driver.size; state.clampScroll() }
                 driver.clear()
@@ -95,6 +131,13 @@ public enum TerminalApp {
             }
             try? await Task.sleep(for: pollInterval)
         }
+    }
+
+    /// Work for the background worker.
+    enum Job: Sendable {
+        case open(String)
+        case ask(Int, String)
+        case export(SessionSnapshot, URL)
     }
 
     static func describe(_ error: any Error) -> String {

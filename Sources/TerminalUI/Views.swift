@@ -86,9 +86,11 @@ enum StatusBarView {
         case .opening(let f, let m):
             let spin = t.spinner[Int(s.now * 10) % t.spinner.count]
             parts.append("\(spin) \(m) \(Int(f * 100))%")
-        case .failed: parts.append("clip failed")
+        case .failed: parts.append("no clip")
         case .ready: break
         }
+        if s.exporting { parts.append("exporting…") }
+        if s.demoPlaying { parts.append("DEMO · any key stops") }
         var x = r.x + 1
         for (i, p) in parts.enumerated() {
             let st = i == 0 ? t.statusKey : t.status
@@ -111,15 +113,18 @@ enum StatusBarView {
     static func drawHints(_ c: inout Canvas, _ r: Rect, _ s: AppState, _ t: Theme) {
         guard !r.isEmpty else { return }
         c.fill(r, style: t.status)
-        let hints: [(String, String)]
+        var hints: [(String, String)]
         if s.zoomed {
             hints = [("←→", "frame"), ("[ ]", "layer"), ("a", "overlay"), ("Esc", "back"), ("?", "help")]
         } else if s.focus == .frames {
             hints = [("←→/1-9", "frame"), ("[ ]", "layer"), ("a", "overlay"), ("z", "zoom"), ("Tab", "ask"),
-                     ("PgUp/Dn", "scroll"), ("?", "help"), ("q", "quit")]
+                     ("o", "open"), ("e", "export"), ("PgUp/Dn", "scroll"), ("?", "help"), ("q", "quit")]
         } else {
-            hints = [("Enter", "ask"), ("↑↓", "history"), ("Tab", "frames"), ("PgUp/Dn", "scroll"),
-                     ("?", "help"), ("q", "quit")]
+            hints = [("Enter", "ask"), ("↑↓", "history"), ("Tab", "frames"), ("^O", "open"), ("^S", "export"),
+                     ("PgUp/Dn", "scroll"), ("?", "help"), ("q", "quit")]
+        }
+        if s.openPrompt != nil {
+            hints = [("Enter", "open"), ("Tab", "complete"), ("↑↓", "pick"), ("Esc", "cancel")]
         }
         var x = r.x + 1
         for (k, d) in hints {
@@ -294,6 +299,17 @@ enum ConversationView {
         }
         for e in s.entries {
             if !out.isEmpty { out.append(StyledLine(segments: [])) }
+            switch e.status {
+            case .info(let m):
+                let l = DisplayWidth.truncate((t.unicode ? "── " : "-- ") + m + (t.unicode ? " ──" : " --"), to: width)
+                out.append(StyledLine(segments: [(l, t.muted)]))
+                continue
+            case .problem(let m):
+                let l = DisplayWidth.truncate("error: " + m.replacingOccurrences(of: "\n", with: " "), to: width)
+                out.append(StyledLine(segments: [(l, t.error)]))
+                continue
+            default: break
+            }
             let qPrefix = "you \(t.pointer) "
             let qLines = DisplayWidth.wrap(e.question, columns: max(1, width - DisplayWidth.of(qPrefix)))
             for (i, l) in qLines.enumerated() {
@@ -306,6 +322,8 @@ enum ConversationView {
             case .thinking(let since):
                 let spin = t.spinner[Int(s.now * 10) % t.spinner.count]
                 out.append(StyledLine(segments: [(aPrefix, t.muted), ("\(spin) thinking… \(formatTime(max(0, s.now - since)))", t.fg(Theme.accent))]))
+            case .info, .problem:
+                break
             case .failed(let m):
                 let l = DisplayWidth.truncate("error: " + m.replacingOccurrences(of: "\n", with: " "), to: width - DisplayWidth.of(aPrefix))
                 out.append(StyledLine(segments: [(aPrefix, t.muted), (l, t.error)]))
@@ -359,7 +377,7 @@ enum ConversationView {
 enum InputLineView {
     static func draw(_ c: inout Canvas, _ r: Rect, _ s: AppState, _ t: Theme) {
         guard !r.isEmpty else { return }
-        let focused = s.focus == .input && !s.zoomed && !s.helpShown
+        let focused = s.focus == .input && !s.zoomed && !s.helpShown && s.openPrompt == nil
         let prompt = "ask \(t.pointer) "
         var x = r.x + c.put(prompt, x: r.x, y: r.y, style: focused ? t.accent : t.muted, clip: r)
         let avail = r.maxX - x
@@ -442,6 +460,8 @@ enum HelpOverlay {
         ("z", "zoom the selected frame (Esc/q back)"),
         ("PgUp/PgDn", "scroll the conversation"),
         ("mouse click", "select a frame"),
+        ("o / Ctrl-O", "open another clip (path, Tab completes, ↑↓ picks)"),
+        ("e / Ctrl-S", "export transcript + frames with attention (PNG)"),
         ("q", "quit (on an empty line, or frames focused)"),
         ("Ctrl-C/Ctrl-D", "quit on an empty line (Ctrl-C clears a line)"),
     ]
@@ -491,7 +511,69 @@ public enum ScreenRenderer {
             InputLineView.draw(&c, l.input, s, t)
             StatusBarView.drawHints(&c, l.hints, s, t)
         }
+        if s.openPrompt != nil { OpenPromptView.draw(&c, s, t) }
         if s.helpShown { HelpOverlay.draw(&c, s, t) }
         return c
+    }
+}
+
+// MARK: - Open prompt
+
+enum OpenPromptView {
+    static func draw(_ c: inout Canvas, _ s: AppState, _ t: Theme) {
+        guard let p = s.openPrompt else { return }
+        let full = c.bounds
+        let choices = p.choices
+        let listRows = min(8, choices.count)
+        let w = min(full.width, 80)
+        let h = min(full.height - (full.height > 4 ? 1 : 0), listRows + 4)
+        guard w >= 8, h >= 3 else {
+            // Tiny screen: just the path on the top row.
+            let r = Rect(x: 0, y: 0, width: full.width, height: min(1, full.height))
+            c.fill(r, style: t.status)
+            let slice = p.editor.visibleSlice(columns: max(1, full.width - 2))
+            c.put("o " + slice.text, x: 0, y: 0, style: t.status, clip: r)
+            c.cursor = (min(full.width - 1, 2 + slice.cursorX), 0)
+            return
+        }
+        let y0 = max(0, full.height - 1 - h)
+        let r = Rect(x: (full.width - w) / 2, y: y0, width: w, height: h)
+        c.fill(r, style: t.status)
+        c.box(r, title: "open a clip", style: t.status, titleStyle: t.statusKey, ascii: !t.unicode)
+        let inner = r.inset(by: 1)
+        guard !inner.isEmpty else { return }
+        // Path line.
+        let prompt = "path \(t.pointer) "
+        let px = inner.x + c.put(prompt, x: inner.x, y: inner.y, style: t.statusKey, clip: inner)
+        let slice = p.editor.visibleSlice(columns: max(1, inner.maxX - px))
+        c.put(slice.text, x: px, y: inner.y, style: t.status, clip: inner)
+        let cx = px + slice.cursorX
+        if cx < inner.maxX {
+            c.cursor = (cx, inner.y)
+            let under = c[cx, inner.y]
+            let ch = under.isContinuation || under.text.isEmpty ? " " : under.text
+            if let first = ch.first { c.put(first, x: cx, y: inner.y, style: Style(attributes: .reverse), clip: inner) }
+        }
+        // The list, scrolled so the pick is visible.
+        let rows = min(listRows, max(0, inner.height - 2))
+        if rows > 0 {
+            let sel = p.selection ?? -1
+            let first = sel >= rows ? sel - rows + 1 : 0
+            for i in 0..<rows where first + i < choices.count {
+                let e = choices[first + i]
+                let name = e.name + (e.isDirectory ? "/" : "")
+                let picked = first + i == sel
+                let st = picked ? t.statusKey.with(.reverse) : (e.isDirectory ? t.statusKey : t.status)
+                let line = Rect(x: inner.x, y: inner.y + 1 + i, width: inner.width, height: 1)
+                if picked { c.fill(line, style: st) }
+                c.put("  " + name, x: inner.x, y: line.y, style: st, clip: line)
+            }
+        }
+        // Message or hint on the last inner row.
+        if inner.height >= 2 {
+            let more = choices.count > rows ? " (\(choices.count - rows) more)" : ""
+            let msg = p.message ?? (choices.isEmpty ? "no video files here; type a path" : "\(choices.count) video files and folders\(more)")
+            c.put(" " + msg, x: inner.x, y: inner.maxY - 1, style: t.status.with(.dim), clip: inner)
+        }
     }
 }

@@ -5,9 +5,9 @@ import VideoDecoding
 
 /// The terminal app's backend: decodes the clip with VideoDecoding, encodes it once with the
 /// model, and answers questions with the text side only. Without a model it still opens the clip
-/// (frames and metadata) and says why it cannot answer.
+/// (frames and metadata) and says why it cannot answer. Opening another clip replaces the current one
+/// only when it succeeds: a broken file leaves the previous clip answerable.
 final class LiteVLBackend: QABackend, @unchecked Sendable {
-    let clipPath: String
     let answerer: VideoQuestionAnswerer?
     let modelProblem: String?
     let frames: Int
@@ -15,8 +15,7 @@ final class LiteVLBackend: QABackend, @unchecked Sendable {
     private let lock = NSLock()
     private var encoded: EncodedVideo?
 
-    init(clipPath: String, answerer: VideoQuestionAnswerer?, modelProblem: String?, frames: Int?, pooling: Bool) {
-        self.clipPath = clipPath
+    init(answerer: VideoQuestionAnswerer?, modelProblem: String?, frames: Int?, pooling: Bool) {
         self.answerer = answerer
         self.modelProblem = modelProblem
         self.frames = frames ?? answerer?.model.config.vision.numFrames ?? 8
@@ -25,7 +24,15 @@ final class LiteVLBackend: QABackend, @unchecked Sendable {
 
     var modelName: String { answerer?.name ?? "no model" }
 
-    func openClip(progress: @escaping @Sendable (Double, String) -> Void) async throws -> OpenedClip {
+    func openClip(path clipPath: String, progress: @escaping @Sendable (Double, String) -> Void) async throws -> OpenedClip {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: clipPath, isDirectory: &isDirectory) else {
+            throw BackendError(message: "no such file: \(clipPath)")
+        }
+        guard !isDirectory.boolValue else { throw BackendError(message: "\(clipPath) is a directory, not a video") }
+        guard FileManager.default.isReadableFile(atPath: clipPath) else {
+            throw BackendError(message: "cannot read \(clipPath) (permission denied)")
+        }
         progress(0, "decoding \(URL(fileURLWithPath: clipPath).lastPathComponent)")
         let config = answerer?.model.config
         let size = config?.vision.imageSize ?? 224
@@ -38,7 +45,8 @@ final class LiteVLBackend: QABackend, @unchecked Sendable {
         }
         let p = clip.probe
         let info = ClipInfo(name: URL(fileURLWithPath: clipPath).lastPathComponent, durationSeconds: p.duration,
-                            width: p.displayWidth, height: p.displayHeight, codec: p.codec, frameCount: clip.frames.count)
+                            width: p.displayWidth, height: p.displayHeight, codec: p.codec, frameCount: clip.frames.count,
+                            path: clipPath)
         var scales: [Float] = []
         if let answerer {
             progress(0.5, "encoding \(clip.frames.count) frames with \(answerer.name)")
@@ -48,6 +56,12 @@ final class LiteVLBackend: QABackend, @unchecked Sendable {
         }
         progress(1, clip.warnings.first ?? "ready")
         return OpenedClip(info: info, frames: thumbnails, layerScales: scales)
+    }
+
+    func export(_ session: SessionSnapshot, to directory: URL) async throws -> ExportSummary {
+        do { return try SessionExporter(session: session).write(to: directory) } catch {
+            throw BackendError(message: "cannot write \(directory.path): \((error as NSError).localizedDescription)")
+        }
     }
 
     func ask(_ question: String) async throws -> AnswerResult {

@@ -29,6 +29,9 @@ struct TUICommand: AsyncParsableCommand {
     @Option(help: "Transcript file (JSON Lines) where every question and answer is saved as it happens. Default: ~/.local/state/litevl/history.jsonl")
     var history: String?
 
+    @Option(name: .customLong("export-dir"), help: "Where `e` writes its litevl-export-<clip>-<time>/ directory. Default: the current directory.")
+    var exportDirectory: String?
+
     func run() async throws {
         guard let clipPath = clip ?? Assets.defaultClip?.path else {
             printError("no clip given and no bundled demo clip found; pass a video file: litevl CLIP")
@@ -50,9 +53,10 @@ struct TUICommand: AsyncParsableCommand {
             }
             problem = error.message
         }
-        let backend = LiteVLBackend(clipPath: clipPath, answerer: answerer, modelProblem: problem, frames: frames, pooling: pooling == .on)
+        let backend = LiteVLBackend(answerer: answerer, modelProblem: problem, frames: frames, pooling: pooling == .on)
         let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
-        let options = TerminalAppOptions(ascii: ascii, noColor: noColor, historyFile: historyURL())
+        let options = TerminalAppOptions(ascii: ascii, noColor: noColor, historyFile: historyURL(), clip: clipPath,
+                                         exportBase: exportDirectory.map { URL(fileURLWithPath: $0) })
         do {
             try await TerminalApp.run(backend: backend, options: options)
         } catch {

@@ -151,13 +151,13 @@ import Testing
         let backend = ScriptedBackend()
         var script: [FakeDriver.Step] = [.waitForText("T=8", polls: 500)]
         script += "is it sunny?".map { .key(.char($0)) }
-        script += [.key(.enter), .waitForText("answer to is it sunny?", polls: 500),
+        script += [.key(.enter), .waitForText("answer to is it sunny? on bikes.mp4", polls: 500),
                    .resize(width: 60, height: 20), .waitForText("ask", polls: 50),
                    .key(.up), .key(.up), .waitForText("old question", polls: 50),
                    .key(.ctrl("u")), .key(.tab), .key(.char("z")), .waitForText("frame 8/8", polls: 50),
                    .key(.escape), .key(.char("q"))]
         let d = FakeDriver(width: 100, height: 30, script: script)
-        try await TerminalApp.run(backend: backend, options: TerminalAppOptions(historyFile: hist), driver: d,
+        try await TerminalApp.run(backend: backend, options: TerminalAppOptions(historyFile: hist, clip: "bikes.mp4"), driver: d,
                                   pollInterval: .milliseconds(1), maxIterations: 5000)
         #expect(d.timedOutWaits.isEmpty)
         #expect(d.script.isEmpty)
@@ -176,7 +176,7 @@ import Testing
         script += [.key(.enter), .waitForText("error: backend exploded", polls: 500), .key(.up),
                    .waitForText("ask › fail?", polls: 50), .key(.ctrl("c")), .key(.ctrl("c"))]
         let d = FakeDriver(width: 80, height: 24, script: script)
-        try await TerminalApp.run(backend: backend, options: TerminalAppOptions(), driver: d,
+        try await TerminalApp.run(backend: backend, options: TerminalAppOptions(clip: "bikes.mp4"), driver: d,
                                   pollInterval: .milliseconds(1), maxIterations: 5000)
         #expect(d.timedOutWaits.isEmpty)
         #expect(d.script.isEmpty)

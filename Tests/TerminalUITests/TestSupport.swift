@@ -7,25 +7,56 @@ final class ScriptedBackend: QABackend, @unchecked Sendable {
     let frames: Int
     let layers: Int
     var failAsk: Bool
+    /// How long opening a clip takes (a slow encoder).
+    let openDelay: Duration
     private let lock = NSLock()
     private var asked: [String] = []
-    init(frames: Int = 8, layers: Int = 12, failAsk: Bool = false) {
-        self.frames = frames; self.layers = layers; self.failAsk = failAsk
+    private var opened: [String] = []
+    private var current: String?
+    private var exports: [(SessionSnapshot, URL)] = []
+    init(frames: Int = 8, layers: Int = 12, failAsk: Bool = false, openDelay: Duration = .zero) {
+        self.frames = frames; self.layers = layers; self.failAsk = failAsk; self.openDelay = openDelay
     }
     var questions: [String] { lock.lock(); defer { lock.unlock() }; return asked }
+    var openedPaths: [String] { lock.withLock { opened } }
+    var exported: [(SessionSnapshot, URL)] { lock.withLock { exports } }
+    /// Log of calls in order: "open x", "ask q@clip".
+    private var calls: [String] = []
+    var log: [String] { lock.withLock { calls } }
 
-    func openClip(progress: @escaping @Sendable (Double, String) -> Void) async throws -> OpenedClip {
+    struct Broken: Error, LocalizedError { var errorDescription: String? { "invalid data found when processing input" } }
+
+    func openClip(path: String, progress: @escaping @Sendable (Double, String) -> Void) async throws -> OpenedClip {
+        lock.withLock { opened.append(path); calls.append("open \(path)") }
+        progress(0.1, "decoding")
+        if openDelay > .zero { try? await Task.sleep(for: openDelay) }
+        // Paths containing "broken" fail like an unreadable video; the previous clip stays current.
+        if path.contains("broken") { throw Broken() }
         progress(0.5, "encoding")
         progress(1, "done")
-        return OpenedClip(info: testClip(frames: frames), frames: testFrames(frames), layerScales: testScales(layers))
+        lock.withLock { current = path }
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        var info = testClip(frames: frames)
+        info.name = name; info.path = path
+        return OpenedClip(info: info, frames: testFrames(frames), layerScales: testScales(layers))
     }
 
     struct Boom: Error, LocalizedError { var errorDescription: String? { "backend exploded" } }
 
     func ask(_ question: String) async throws -> AnswerResult {
-        lock.withLock { asked.append(question) }
+        let clip = lock.withLock { () -> String in
+            asked.append(question)
+            let c = URL(fileURLWithPath: current ?? "none").lastPathComponent
+            calls.append("ask \(question)@\(c)")
+            return c
+        }
         if failAsk { throw Boom() }
-        return testAnswer(frames: frames, answer: "answer to " + question)
+        return testAnswer(frames: frames, answer: "answer to " + question + " on " + clip)
+    }
+
+    func export(_ session: SessionSnapshot, to directory: URL) async throws -> ExportSummary {
+        lock.withLock { exports.append((session, directory)) }
+        return ExportSummary(directory: directory, files: ["transcript.md", "transcript.json"])
     }
 }
 

@@ -1,0 +1,197 @@
+import Foundation
+import TerminalUI
+import VideoDecoding
+
+/// Writes what the app's `e` key exports: `transcript.md` (for people and slides), `transcript.json`
+/// (for programs), `frames/frame-NN.png` (the sampled frames) and `attention/qNN-frame-MM.png` (frames
+/// with the cross-attention map of a question blended on top, the same colormap as in the app).
+///
+/// Attention images: every frame for the last answered question about the shown clip, and the most
+/// relevant frame (highest pooling weight) for each earlier one. PNGs come from `ImageFile.png`.
+struct SessionExporter {
+    let session: SessionSnapshot
+
+    func write(to directory: URL) throws -> ExportSummary {
+        let fm = FileManager.default
+        try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+        var files: [String] = []
+        func save(_ bytes: [UInt8], _ name: String) throws {
+            let url = directory.appendingPathComponent(name)
+            try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: url)
+            files.append(name)
+        }
+
+        // Frames.
+        var frameFiles: [String] = []
+        for (i, f) in session.frames.enumerated() {
+            let name = String(format: "frames/frame-%02d.png", i + 1)
+            try save(ImageFile.png(Self.image(f.image), text: [("Timestamp", String(format: "%.3f", f.timestamp))]), name)
+            frameFiles.append(name)
+        }
+
+        // Attention overlays.
+        let shown = session.entries.indices.filter { session.entries[$0].aboutShownClip && session.entries[$0].result != nil }
+        var attentionFiles: [Int: [(frame: Int, file: String)]] = [:]
+        for q in shown {
+            guard let r = session.entries[q].result, r.attention.layerCount > 0 else { continue }
+            let layer = min(max(session.attentionLayer ?? r.attention.layerCount - 1, 0), r.attention.layerCount - 1)
+            let frames: [Int]
+            if q == shown.last {
+                frames = Array(session.frames.indices)
+            } else if let best = r.temporalWeights.indices.max(by: { r.temporalWeights[$0] < r.temporalWeights[$1] }) {
+                frames = [best]
+            } else {
+                frames = [0]
+            }
+            for fi in frames where fi < session.frames.count {
+                guard let map = r.attention.map(layer: layer, frame: fi) else { continue }
+                let img = Self.overlay(session.frames[fi].image, map: map, gridWidth: r.attention.gridWidth, gridHeight: r.attention.gridHeight)
+                let name = String(format: "attention/q%02d-frame-%02d.png", q + 1, fi + 1)
+                try save(ImageFile.png(img, text: [("Question", Self.latin1(session.entries[q].question)),
+                                                  ("Layer", "\(layer + 1)")]), name)
+                attentionFiles[q, default: []].append((fi, name))
+            }
+        }
+
+        try save(Array(markdown(frameFiles: frameFiles, attentionFiles: attentionFiles).utf8), "transcript.md")
+        try save(Array(try json(attentionFiles: attentionFiles)), "transcript.json")
+        return ExportSummary(directory: directory, files: files)
+    }
+
+    // MARK: Markdown
+
+    func markdown(frameFiles: [String], attentionFiles: [Int: [(frame: Int, file: String)]]) -> String {
+        var md = "# litevl session\n\n"
+        let date = ISO8601DateFormatter().string(from: session.createdAt)
+        if let c = session.clip {
+            md += "- clip: `\(c.name)` — \(String(format: "%.1f", c.durationSeconds)) s, \(c.width)x\(c.height), \(c.codec), T=\(c.frameCount) sampled frames\n"
+        }
+        md += "- model: \(session.modelName)\n- exported: \(date)\n"
+        if let l = session.attentionLayer { md += "- attention maps: text-encoder cross-attention, layer \(l + 1)\n" }
+        md += "\n"
+        if !session.frames.isEmpty {
+            md += "## Sampled frames\n\n"
+            md += "| " + session.frames.indices.map { "\($0 + 1)" }.joined(separator: " | ") + " |\n"
+            md += "|" + String(repeating: "---|", count: session.frames.count) + "\n"
+            md += "| " + frameFiles.map { "![](\($0))" }.joined(separator: " | ") + " |\n"
+            md += "| " + session.frames.map { String(format: "%.2f s", $0.timestamp) }.joined(separator: " | ") + " |\n\n"
+        }
+        if !session.layerScales.isEmpty {
+            md += "## Temporal scaling s_l per ViT layer\n\n| layer | s_l |\n|---|---|\n"
+            for (i, v) in session.layerScales.enumerated() { md += "| \(i + 1) | \(String(format: "%+.3f", v)) |\n" }
+            md += "\n"
+        }
+        md += "## Questions\n\n"
+        if session.entries.isEmpty { md += "(none)\n" }
+        for (i, e) in session.entries.enumerated() {
+            md += "### \(i + 1). \(Self.escape(e.question))\n\n"
+            if let clip = e.clip, clip != session.clip?.name { md += "_about `\(clip)`_\n\n" }
+            if let r = e.result {
+                md += "**\(Self.escape(r.answer))** (\(String(format: "%.1f", Double(r.candidates.first?.confidence ?? 0) * 100)) %, \(String(format: "%.2f", r.seconds)) s)\n\n"
+                if !r.candidates.isEmpty {
+                    md += "| candidate | confidence |\n|---|---|\n"
+                    for c in r.candidates { md += "| \(Self.escape(c.text)) | \(String(format: "%.1f", Double(c.confidence) * 100)) % |\n" }
+                    md += "\n"
+                }
+                if !r.temporalWeights.isEmpty {
+                    md += "Pooling weight per frame: " + r.temporalWeights.map { String(format: "%.0f%%", Double($0) * 100) }.joined(separator: " · ") + "\n\n"
+                }
+                if let imgs = attentionFiles[i] {
+                    for a in imgs { md += "![frame \(a.frame + 1) with attention](\(a.file)) " }
+                    md += "\n\n"
+                }
+            } else {
+                md += "_\(Self.escape(e.error ?? "no answer"))_\n\n"
+            }
+        }
+        return md
+    }
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    }
+
+    // MARK: JSON
+
+    struct JSONTranscript: Encodable {
+        struct Clip: Encodable { var name: String; var path: String; var duration: Double; var width: Int; var height: Int; var codec: String; var frames: Int }
+        struct Frame: Encodable { var index: Int; var timestamp: Double; var file: String }
+        struct Candidate: Encodable { var answer: String; var confidence: Float }
+        struct Entry: Encodable {
+            var question: String
+            var clip: String?
+            var answer: String?
+            var confidence: Float?
+            var seconds: Double?
+            var candidates: [Candidate]?
+            var temporalWeights: [Float]?
+            var error: String?
+            var attentionImages: [String]?
+        }
+        var exported: String
+        var model: String
+        var clip: Clip?
+        var frames: [Frame]
+        var layerScales: [Float]
+        var attentionLayer: Int?
+        var questions: [Entry]
+    }
+
+    func json(attentionFiles: [Int: [(frame: Int, file: String)]]) throws -> Data {
+        let t = JSONTranscript(
+            exported: ISO8601DateFormatter().string(from: session.createdAt), model: session.modelName,
+            clip: session.clip.map { .init(name: $0.name, path: $0.path, duration: $0.durationSeconds, width: $0.width,
+                                           height: $0.height, codec: $0.codec, frames: $0.frameCount) },
+            frames: session.frames.enumerated().map { .init(index: $0.offset + 1, timestamp: $0.element.timestamp,
+                                                            file: String(format: "frames/frame-%02d.png", $0.offset + 1)) },
+            layerScales: session.layerScales, attentionLayer: session.attentionLayer.map { $0 + 1 },
+            questions: session.entries.enumerated().map { i, e in
+                .init(question: e.question, clip: e.clip, answer: e.result?.answer, confidence: e.result?.candidates.first?.confidence,
+                      seconds: e.result?.seconds, candidates: e.result?.candidates.map { .init(answer: $0.text, confidence: $0.confidence) },
+                      temporalWeights: e.result?.temporalWeights, error: e.error,
+                      attentionImages: attentionFiles[i]?.map(\.file))
+            })
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try enc.encode(t)
+    }
+
+    // MARK: Pictures
+
+    static func image(_ i: TerminalUI.RGBImage) -> VideoDecoding.RGBImage {
+        VideoDecoding.RGBImage(width: i.width, height: i.height, pixels: i.pixels)
+    }
+
+    /// tEXt chunks are Latin-1: anything else becomes "?".
+    static func latin1(_ s: String) -> String {
+        String(s.unicodeScalars.map { $0.value < 256 && $0.value >= 32 ? Character($0) : "?" })
+    }
+
+    /// The picture with the map (normalised to [0, 1] by min/max, bilinearly upsampled) blended on top as in
+    /// the app: low attention darkens a little, high attention glows in the inferno-like colormap.
+    static func overlay(_ img: TerminalUI.RGBImage, map: [Float], gridWidth gw: Int, gridHeight gh: Int) -> VideoDecoding.RGBImage {
+        let w = img.width, h = img.height
+        guard w > 0, h > 0, gw > 0, gh > 0, map.count == gw * gh else { return image(img) }
+        let lo = Double(map.min() ?? 0), hi = Double(map.max() ?? 1)
+        let span = hi - lo > 1e-12 ? hi - lo : 1
+        var out = [UInt8](repeating: 0, count: w * h * 3)
+        for y in 0..<h {
+            let fy = min(max((Double(y) + 0.5) / Double(h) * Double(gh) - 0.5, 0), Double(gh - 1))
+            let y0 = Int(fy), y1 = min(y0 + 1, gh - 1), ty = fy - Double(y0)
+            for x in 0..<w {
+                let fx = min(max((Double(x) + 0.5) / Double(w) * Double(gw) - 0.5, 0), Double(gw - 1))
+                let x0 = Int(fx), x1 = min(x0 + 1, gw - 1), tx = fx - Double(x0)
+                func at(_ xx: Int, _ yy: Int) -> Double { (Double(map[yy * gw + xx]) - lo) / span }
+                var v = (at(x0, y0) * (1 - tx) + at(x1, y0) * tx) * (1 - ty) + (at(x0, y1) * (1 - tx) + at(x1, y1) * tx) * ty
+                if !v.isFinite { v = 0 }
+                let c = img.pixel(x: x, y: y)
+                let dimmed = c.mixed(with: RGB(0, 0, 0), 0.35 * (1 - v))
+                let o = dimmed.mixed(with: HeatColormap.color(v), 0.7 * v)
+                let i = (y * w + x) * 3
+                out[i] = o.r; out[i + 1] = o.g; out[i + 2] = o.b
+            }
+        }
+        return VideoDecoding.RGBImage(width: w, height: h, pixels: out)
+    }
+}
