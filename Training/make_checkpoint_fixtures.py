@@ -8,6 +8,7 @@ Files (all written by torch.save unless marked "hand-made"):
                             momentum copies *_m, queues, position_ids (int64), temp,
                             text_decoder.cls.predictions.decoder.bias}, 'optimizer': {...},
                             'epoch': 3, 'config': {...}}; pickle protocol 2 (torch's default)
+  blip_retrieval.pth    a few tensors of a retrieval checkpoint (no text_decoder): refused by convert
   mixed_storage.pth     (b) a bare state dict: float16, bfloat16, float64 and int64 tensors, a
                             transposed (non-contiguous) view, two views of one storage at
                             different offsets, a 0-d tensor
@@ -265,6 +266,10 @@ def main():
     torch.save(ckpt, os.path.join(OUT, "blip_image.pth"))
     for size in (32, 96):
         tensors[f"pos_embed_{size}"] = blip_pos_embed(image_sd["visual_encoder.pos_embed"], size // 16).contiguous()
+    # a retrieval-style checkpoint (no text_decoder), trimmed to a few tensors
+    retrieval = OrderedDict((k, v) for k, v in blip_sd.items()
+                            if k.startswith(("visual_encoder.cls_token", "vision_proj", "text_proj", "itm_head", "image_queue", "temp")))
+    torch.save({"model": retrieval}, os.path.join(OUT, "blip_retrieval.pth"))
     expected["a"] = {"image_keys": sorted(image_sd.keys()),
                      "dropped": sorted(set(blip_sd) - set(image_sd)), "epoch": 3}
 
