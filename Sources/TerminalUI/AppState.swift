@@ -188,7 +188,10 @@ extension AppState {
             return []
         case .clipFailed(let m):
             let name = openingPath.map { URL(fileURLWithPath: $0).lastPathComponent }
-            let what = "could not open \(name ?? "the clip"): " + m.replacingOccurrences(of: "\n", with: " ")
+            var reason = m.replacingOccurrences(of: "\n", with: " ")
+            // Messages that start with the path repeat it: the name is enough.
+            if let p = openingPath, reason.hasPrefix(p + ": ") { reason = String(reason.dropFirst(p.count + 2)) }
+            let what = "could not open \(name ?? "the clip"): " + reason
             openingPath = nil
             notice = what
             if let c = clip {

@@ -105,7 +105,10 @@ enum StatusBarView {
         }
         if let n = s.notice {
             let msg = " " + n + " "
-            let w = min(DisplayWidth.of(msg), r.width)
+            // Keep the clip name readable when there is room for both.
+            let keep = s.clip.map { DisplayWidth.of($0.name) + 2 } ?? 0
+            let room = r.width - keep >= 20 ? r.width - keep : r.width
+            let w = min(DisplayWidth.of(msg), room)
             c.put(DisplayWidth.truncate(msg, to: w), x: r.maxX - w, y: r.y, style: t.error.with(.reverse), clip: r)
         }
     }
@@ -305,8 +308,12 @@ enum ConversationView {
                 out.append(StyledLine(segments: [(l, t.muted)]))
                 continue
             case .problem(let m):
-                let l = DisplayWidth.truncate("error: " + m.replacingOccurrences(of: "\n", with: " "), to: width)
-                out.append(StyledLine(segments: [(l, t.error)]))
+                // One message, wrapped (at most 3 rows) so that the advice at its end stays readable.
+                let rows = DisplayWidth.wrap("error: " + m.replacingOccurrences(of: "\n", with: " "), columns: width)
+                for (i, l) in rows.prefix(3).enumerated() {
+                    let text = i == 2 && rows.count > 3 ? DisplayWidth.truncate(l + " …", to: width) : l
+                    out.append(StyledLine(segments: [(text, t.error)]))
+                }
                 continue
             default: break
             }
