@@ -182,7 +182,7 @@ extension AppState {
             load = .ready
             openingPath = nil
             clipGeneration += 1
-            if hadClip || !entries.isEmpty {
+            if hadClip {
                 addNote(.info("opened \(c.info.name) · \(formatTime(c.info.durationSeconds)) · T=\(c.frames.count)"))
             }
             return []

@@ -105,6 +105,8 @@ public struct OpenedClip: Sendable, Equatable {
 public protocol QABackend: Sendable {
     /// Shown in the status bar, e.g. "LiteVL-S (MSRVTT-QA)".
     var modelName: String { get }
+    /// Why there is no usable model, when there is none (the app still shows clips and says this at start).
+    var modelProblem: String? { get }
     /// Decodes and encodes the clip at `path` and makes it the one questions are about.
     /// `progress(fraction in [0,1], what)` may be called from any thread. When it throws, the clip
     /// opened before (if any) must stay the current one: the app keeps showing and asking about it.
@@ -117,6 +119,8 @@ public protocol QABackend: Sendable {
 }
 
 extension QABackend {
+    public var modelProblem: String? { nil }
+
     public func export(_ session: SessionSnapshot, to directory: URL) async throws -> ExportSummary {
         throw ExportUnavailable()
     }

@@ -31,6 +31,10 @@ public enum TerminalApp {
             let d = ContinuousClock.now - start
             return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
         }
+        if let problem = backend.modelProblem {
+            state.addNote(.problem("no model: " + problem))
+            state.notice = "no model: questions cannot be answered"
+        }
         var demo = options.demo.map(DemoPlayer.init)
         state.demoPlaying = demo != nil
         if options.clip == nil && demo == nil {

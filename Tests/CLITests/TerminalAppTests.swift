@@ -117,6 +117,28 @@ extension TerminalTests {
         #expect(t.waitFor("EXIT=0"), "\(t.capture())")
     }
 
+    @Test("without a model the app opens the clip, says why in one line, and answers each question with that reason")
+    func missingModel() throws {
+        let history = tempFile("history.jsonl")
+        let assets = tempFile("no-assets")
+        try FileManager.default.createDirectory(at: assets, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: history); try? FileManager.default.removeItem(at: assets) }
+        let command = "\(litevl) \(TmuxSession.quote(CLI.clip("bikes.mp4"))) --history \(TmuxSession.quote(history.path))"
+        let t = try TmuxSession(command: command, width: 120, height: 36,
+                                environment: ["TERM": "tmux-256color", "LITEVL_ASSETS": assets.path])
+        defer { t.kill() }
+        #expect(t.waitFor("no model", timeout: 30), "\(t.capture())")
+        #expect(t.waitFor("error: no model:"), "\(t.capture())")
+        #expect(t.waitFor("T=8", timeout: 30), "8 frames without a model's T: \(t.capture())")
+        #expect(t.capture().contains("▀"), "the frames still show: \(t.capture())")
+        try t.sendKeys("what is this?", literal: true)
+        try t.sendKeys("Enter")
+        #expect(t.waitUntil { s in s.split(separator: "\n").contains { $0.contains("› error:") } }, "\(t.capture())")
+        #expect(TranscriptLines(history).questions == ["what is this?"])
+        try t.sendKeys("q")
+        #expect(t.waitFor("EXIT=0"), "\(t.capture())")
+    }
+
     @Test("opening another clip through the prompt (Tab completion) keeps the conversation and updates the status bar")
     func openAnotherClipFromTheList() throws {
         let history = tempFile("history.jsonl")

@@ -164,7 +164,40 @@ struct TempDir {
     }
 }
 
+@Suite struct OpenPromptDrawingTests {
+    @Test func thePromptDrawsInsideAtEverySize() throws {
+        let dir = try TempDir(files: ["a.mp4", "b.mkv", "一个很长的名字的视频文件.mp4"], directories: ["sub"])
+        defer { dir.remove() }
+        for (w, h) in [(1, 1), (5, 2), (8, 3), (20, 6), (40, 12), (80, 24), (200, 60)] {
+            for mode in [ColorMode.truecolor, .mono] {
+                var s = readyState(width: w, height: h, mode: mode)
+                s.clip?.path = dir.path + "/x.mp4"
+                _ = s.handle(.key(.ctrl("o")))
+                _ = s.handle(.directoryListed(DirectoryListing.read(dir.path + "/")))
+                _ = s.handle(.key(.down)); _ = s.handle(.key(.down))
+                let d = FakeDriver(width: w, height: h, capabilities: s.capabilities)
+                d.draw(ScreenRenderer.render(s, cache: ThumbnailCache()))
+                #expect(d.outOfBounds.isEmpty, "\(w)x\(h)")
+                if let c = d.cursor { #expect(c.x >= 0 && c.x < w && c.y >= 0 && c.y < h, "\(w)x\(h) cursor \(c)") }
+                if w >= 40 && h >= 12 {
+                    #expect(d.screenText.contains("open a clip") && d.screenText.contains("a.mp4"), "\(d.screenText)")
+                }
+            }
+        }
+    }
+}
+
 @Suite struct OpenExportDemoLoopTests {
+    @Test func aMissingModelIsSaidAtStartAndTheClipStillOpens() async throws {
+        let backend = ScriptedBackend()
+        backend.modelProblem = "model not found: Assets/models/litevl-tiny (pass --model DIR)"
+        let d = FakeDriver(width: 100, height: 30, script: [.waitForText("T=8", polls: 500), .key(.char("q"))])
+        try await TerminalApp.run(backend: backend, options: TerminalAppOptions(clip: "bikes.mp4"), driver: d,
+                                  pollInterval: .milliseconds(1), maxIterations: 5000)
+        #expect(d.timedOutWaits.isEmpty)
+        #expect(d.screenText.contains("error: no model: model not found: Assets/models/litevl-tiny"), "\(d.screenText)")
+    }
+
     /// A whole session on the real loop: ask, open a broken file (error shown, previous clip kept), ask again,
     /// open another clip from the list with Up/Down, ask about it; history intact.
     @Test func openBrokenThenAnotherClip() async throws {

@@ -4,6 +4,7 @@ import Foundation
 /// A scripted backend for tests only (the product has no fake answers).
 final class ScriptedBackend: QABackend, @unchecked Sendable {
     let modelName = "TestModel"
+    var modelProblem: String?
     let frames: Int
     let layers: Int
     var failAsk: Bool
