@@ -39,7 +39,7 @@ public enum TerminalApp {
         state.demoPlaying = demo != nil
         if options.clip == nil && demo == nil {
             state.load = .failed("no clip open")
-            state.notice = "no clip: press o to open one"
+            state.notice = "no clip: Ctrl-O opens one"
         }
 
         // One worker runs the backend calls in order: opening clips, questions, exports. A question asked
@@ -59,7 +59,7 @@ public enum TerminalApp {
                         inbox.post(.clipFailed(describe(error)))
                     }
                 case .ask(let id, let q):
-                    guard opened else { inbox.post(.answerFailed(id: id, "no clip is open (o opens one)")); continue }
+                    guard opened else { inbox.post(.answerFailed(id: id, "no clip is open (Ctrl-O opens one)")); continue }
                     inbox.post(.answerStarted(id: id, at: now()))
                     do {
                         let r = try await backend.ask(q)
