@@ -194,10 +194,9 @@ extension AppState {
             let what = "could not open \(name ?? "the clip"): " + reason
             openingPath = nil
             notice = what
-            if let c = clip {
+            if clip != nil {
                 // The previous clip stays: the backend keeps it, questions go on about it.
                 load = .ready
-                _ = c
                 addNote(.problem(what))
             } else {
                 load = .failed(m)
