@@ -57,6 +57,14 @@ def tiny_config(temporal: str, pooling: bool) -> LiteVLConfig:
         pooling=PoolingConfig(enabled=pooling, tau=0.07), special_tokens=TINY_SPECIAL)
 
 
+def stem_config() -> LiteVLConfig:
+    """tiny_dynamic with the optional convolutional stem (vision.stem_channels)."""
+    cfg = tiny_config("dynamic", True)
+    cfg.name = "LiteVL-test-tiny-stem"
+    cfg.vision.stem_channels = [6, 8]
+    return cfg
+
+
 def base_widths_config() -> LiteVLConfig:
     return LiteVLConfig(
         name="LiteVL-test-base-widths",
@@ -74,6 +82,7 @@ CASES = [
     ("tiny_fixed_nopool", tiny_config("fixed", False), 2000, 5.0, 4, 13, False),
     ("tiny_none", tiny_config("none", True), 3000, 5.0, 4, 14, False),
     ("base_widths", base_widths_config(), 4000, 4.0, 2, 15, False),
+    ("tiny_stem", stem_config(), 5000, 7.0, 4, 16, False),
 ]
 # The [SEP] bias (text_decoder.cls.predictions.bias[sep], a recipe "set" override) is chosen so
 # that generation exercises everything: hypotheses that finish and ones that hit 10 tokens, beam
@@ -264,6 +273,8 @@ def build_case(name, cfg: LiteVLConfig, base_seed, sep_bias, T, video_seed, save
             "tiny_fixed_nopool": "temporal 'fixed' (s_l = 1), pooling disabled (M = V flattened)",
             "tiny_none": "temporal 'none' (BLIP frame by frame) with pooling",
             "base_widths": "BLIP-base widths (768/12 heads/3072, embed 256), 2 ViT blocks, 1 text and 1 decoder layer",
+            "tiny_stem": "tiny_dynamic with the convolutional stem: vision.stem_channels [6, 8] (two 3x3 "
+                         "stride-1 zero-padded convs, each + exact GELU, before the patch conv)",
         }[name],
         "frames": T,
         "num_patches": N,
@@ -279,7 +290,8 @@ def build_case(name, cfg: LiteVLConfig, base_seed, sep_bias, T, video_seed, save
                                "the first dropped over all steps (how near the search came to a tie)"},
         "tensors": {
             "video": "[T, 3, S, S] normalised input",
-            "vit_x0": "[T, 1+N, D] patch+cls tokens + pos_embed (+ resampled temporal_embed) before block 0",
+            "vit_x0": "[T, 1+N, D] patch+cls tokens + pos_embed (+ resampled temporal_embed) before block 0"
+                      + (" (patch conv applied to the stem's output)" if cfg.vision.stem_channels else ""),
             "vit_block0": "[T, 1+N, D] after block 0 (before the final norm)",
             "vit_out": "[T, 1+N, D] V = norm(x)",
             "s": "[depth] s_l per block (dynamic: tanh(...); fixed: 1; absent for none)",

@@ -19,6 +19,7 @@ class VisionConfig:
     eps: float = 1e-6
     num_frames: int = 8
     temporal: str = "dynamic"          # "dynamic" | "fixed" | "none"
+    stem_channels: List[int] = field(default_factory=list)   # [] = BLIP's single patch conv (default)
 
     @property
     def grid(self) -> int:
@@ -93,6 +94,7 @@ class LiteVLConfig:
             v = d[f.name]
             if f.name == "vision":
                 v = VisionConfig(**v)
+                v.stem_channels = list(v.stem_channels)
             elif f.name in ("text", "decoder"):
                 v = TextConfig(**v)
             elif f.name == "pooling":
@@ -111,7 +113,10 @@ class LiteVLConfig:
         return cls.from_dict(json.loads(text))
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        d = dataclasses.asdict(self)
+        if not self.vision.stem_channels:
+            del d["vision"]["stem_channels"]     # absent key == no stem: configs without a stem are unchanged
+        return d
 
     def to_json(self, path: str | None = None) -> str:
         text = json.dumps(self.to_dict(), indent=2) + "\n"

@@ -73,11 +73,11 @@ class Mlp(nn.Module):
 
 
 class PatchEmbed(nn.Module):
-    def __init__(self, patch: int, dim: int):
+    def __init__(self, patch: int, dim: int, in_ch: int = 3):
         super().__init__()
-        self.proj = nn.Conv2d(3, dim, kernel_size=patch, stride=patch)
+        self.proj = nn.Conv2d(in_ch, dim, kernel_size=patch, stride=patch)
 
-    def forward(self, x):  # [B', 3, S, S] -> [B', N, D], patches row-major
+    def forward(self, x):  # [B', C, S, S] -> [B', N, D], patches row-major
         return self.proj(x).flatten(2).transpose(1, 2)
 
 
@@ -130,7 +130,13 @@ class VisionTransformer(nn.Module):
         d = cfg.width
         self.cls_token = nn.Parameter(torch.zeros(1, 1, d))
         self.pos_embed = nn.Parameter(torch.zeros(1, 1 + cfg.num_patches, d))
-        self.patch_embed = PatchEmbed(cfg.patch_size, d)
+        # optional convolutional stem (vision.stem_channels, default none): per layer a 3x3 conv,
+        # stride 1, zero padding 1, with bias, then exact GELU; the patch conv then reads its channels
+        chans = [3] + list(cfg.stem_channels)
+        if cfg.stem_channels:
+            self.stem = nn.ModuleList([nn.Conv2d(chans[i], chans[i + 1], kernel_size=3, stride=1, padding=1)
+                                       for i in range(len(cfg.stem_channels))])
+        self.patch_embed = PatchEmbed(cfg.patch_size, d, chans[-1])
         if cfg.temporal != "none":
             self.temporal_embed = nn.Parameter(torch.zeros(1, cfg.num_frames, d))
         self.blocks = nn.ModuleList([Block(cfg) for _ in range(cfg.depth)])
@@ -139,7 +145,11 @@ class VisionTransformer(nn.Module):
     def embed(self, video: torch.Tensor) -> torch.Tensor:
         """video [B, T, 3, S, S] (already normalised) -> x0 [B, T, 1+N, D]."""
         b, t = video.shape[:2]
-        x = self.patch_embed(video.flatten(0, 1))                      # [B*T, N, D]
+        x = video.flatten(0, 1)
+        if self.cfg.stem_channels:
+            for conv in self.stem:
+                x = F.gelu(conv(x))
+        x = self.patch_embed(x)                                        # [B*T, N, D]
         cls = self.cls_token.expand(x.shape[0], -1, -1)
         x = torch.cat([cls, x], dim=1) + self.pos_embed
         x = x.reshape(b, t, x.shape[1], x.shape[2])

@@ -23,16 +23,46 @@ public struct LiteVLConfig: Codable, Sendable, Equatable {
         public var eps: Float
         public var numFrames: Int
         public var temporal: TemporalMode
+        /// Channels of the optional convolutional stem (3×3 convolutions + GELU before the patch
+        /// conv; docs/model.md, "Optional convolutional stem"); empty for BLIP's plain patch conv.
+        public var stemChannels: [Int]
 
         enum CodingKeys: String, CodingKey {
             case imageSize = "image_size", patchSize = "patch_size", width, depth, heads
-            case mlpDim = "mlp_dim", eps, numFrames = "num_frames", temporal
+            case mlpDim = "mlp_dim", eps, numFrames = "num_frames", temporal, stemChannels = "stem_channels"
         }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            imageSize = try c.decode(Int.self, forKey: .imageSize)
+            patchSize = try c.decode(Int.self, forKey: .patchSize)
+            width = try c.decode(Int.self, forKey: .width)
+            depth = try c.decode(Int.self, forKey: .depth)
+            heads = try c.decode(Int.self, forKey: .heads)
+            mlpDim = try c.decode(Int.self, forKey: .mlpDim)
+            eps = try c.decode(Float.self, forKey: .eps)
+            numFrames = try c.decode(Int.self, forKey: .numFrames)
+            temporal = try c.decode(TemporalMode.self, forKey: .temporal)
+            stemChannels = try c.decodeIfPresent([Int].self, forKey: .stemChannels) ?? []
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(imageSize, forKey: .imageSize); try c.encode(patchSize, forKey: .patchSize)
+            try c.encode(width, forKey: .width); try c.encode(depth, forKey: .depth); try c.encode(heads, forKey: .heads)
+            try c.encode(mlpDim, forKey: .mlpDim); try c.encode(eps, forKey: .eps); try c.encode(numFrames, forKey: .numFrames)
+            try c.encode(temporal, forKey: .temporal)
+            if !stemChannels.isEmpty { try c.encode(stemChannels, forKey: .stemChannels) }
+        }
+
+        /// Channels entering the patch conv: 3, or the stem's last.
+        public var patchInputChannels: Int { stemChannels.last ?? 3 }
 
         public init(imageSize: Int, patchSize: Int, width: Int, depth: Int, heads: Int, mlpDim: Int, eps: Float,
                     numFrames: Int, temporal: TemporalMode) {
             self.imageSize = imageSize; self.patchSize = patchSize; self.width = width; self.depth = depth
             self.heads = heads; self.mlpDim = mlpDim; self.eps = eps; self.numFrames = numFrames; self.temporal = temporal
+            self.stemChannels = []
         }
 
         /// Patches per side.
@@ -157,6 +187,9 @@ public struct LiteVLConfig: Codable, Sendable, Equatable {
                   bad(decoder.maxPositions, "decoder.max_positions", max: 1 << 16),
                   bad(embedDim, "embed_dim"), bad(maxQuestionTokens, "max_question_tokens", max: 1 << 16)] {
             if let p { return p }
+        }
+        if v.stemChannels.count > 8 || v.stemChannels.contains(where: { $0 <= 0 || $0 > 1024 }) {
+            return "vision.stem_channels \(v.stemChannels) is out of range (at most 8 layers of 1...1024 channels)"
         }
         if v.imageSize % v.patchSize != 0 { return "vision.image_size \(v.imageSize) is not a multiple of patch_size \(v.patchSize)" }
         if v.width % v.heads != 0 { return "vision.width \(v.width) is not divisible by vision.heads \(v.heads)" }

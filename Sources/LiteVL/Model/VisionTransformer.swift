@@ -122,6 +122,8 @@ public struct VisionTransformer: Sendable {
     public let config: LiteVLConfig.Vision
     public let patchWeight: WeightTensor
     public let patchBias: WeightTensor
+    /// The optional convolutional stem: (weight [C_out, C_in, 3, 3], bias [C_out]) per layer.
+    public let stem: [(weight: WeightTensor, bias: WeightTensor)]
     public let clsToken: WeightTensor
     public let posEmbed: WeightTensor
     public let temporalEmbed: WeightTensor?
@@ -132,7 +134,14 @@ public struct VisionTransformer: Sendable {
         config = c
         let p = "visual_encoder"
         let d = c.width
-        patchWeight = try loader.tensor(p + ".patch_embed.proj.weight", [d, 3, c.patchSize, c.patchSize])
+        var stem: [(weight: WeightTensor, bias: WeightTensor)] = []
+        var channels = 3
+        for (i, out) in c.stemChannels.enumerated() {
+            stem.append((try loader.tensor("\(p).stem.\(i).weight", [out, channels, 3, 3]), try loader.tensor("\(p).stem.\(i).bias", [out])))
+            channels = out
+        }
+        self.stem = stem
+        patchWeight = try loader.tensor(p + ".patch_embed.proj.weight", [d, channels, c.patchSize, c.patchSize])
         patchBias = try loader.tensor(p + ".patch_embed.proj.bias", [d])
         clsToken = try loader.tensor(p + ".cls_token", [1, 1, d])
         posEmbed = try loader.tensor(p + ".pos_embed", [1, 1 + c.patchCount, d])
@@ -171,22 +180,81 @@ public struct VisionTransformer: Sendable {
         return out
     }
 
+    /// The stem applied to one frame `[C_in, S, S]`: each layer a 3×3 convolution (stride 1, zero
+    /// padding 1, bias) and GELU, as one matrix product over im2col columns.
+    func applyStem(_ frame: [Float]) -> [Float] {
+        let s = config.imageSize
+        var z = frame
+        var channels = 3
+        for layer in stem {
+            let out = layer.weight.shape[0], k = channels * 9
+            // columns[p, (c, dy, dx)] for every pixel p.
+            var columns = [Float](repeating: 0, count: s * s * k)
+            z.withUnsafeBufferPointer { zp in
+                columns.withUnsafeMutableBufferPointer { cp in
+                    for y in 0..<s {
+                        for x in 0..<s {
+                            let row = cp.baseAddress! + (y * s + x) * k
+                            for c in 0..<channels {
+                                for dy in 0..<3 {
+                                    let yy = y + dy - 1
+                                    guard yy >= 0 && yy < s else { continue }
+                                    for dx in 0..<3 {
+                                        let xx = x + dx - 1
+                                        if xx >= 0 && xx < s { row[c * 9 + dy * 3 + dx] = zp[(c * s + yy) * s + xx] }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            // [out, S·S] = W [out, k] · columnsᵀ, so the result is already channel-major.
+            var next = [Float](repeating: 0, count: out * s * s)
+            columns.withUnsafeBufferPointer { cp in
+                next.withUnsafeMutableBufferPointer { np in
+                    BLAS.sgemm(m: out, n: s * s, k: k, a: layer.weight.pointer, lda: k, b: cp.baseAddress!, ldb: k,
+                               transposeB: true, c: np.baseAddress!, ldc: s * s)
+                    for o in 0..<out {
+                        let b = layer.bias.pointer[o]
+                        let plane = np.baseAddress! + o * s * s
+                        for i in 0..<(s * s) { plane[i] += b }
+                    }
+                    Kernels.gelu(np.baseAddress!, count: np.count)
+                }
+            }
+            z = next
+            channels = out
+        }
+        return z
+    }
+
     /// Patch, class and position embeddings for every frame: `[frames, 1 + N, width]`.
     func embed(_ video: Tensor) -> Tensor {
         let c = config
         let frames = video.shape[0], s = c.imageSize, ps = c.patchSize, g = c.gridSize, n = c.patchCount, d = c.width
         let positions = 1 + n
-        let k = 3 * ps * ps
+        let channels = c.patchInputChannels
+        let k = channels * ps * ps
+        // The patch conv's input per frame: the pixels, or the stem's output.
+        var input = video.data
+        if !stem.isEmpty {
+            input = []
+            input.reserveCapacity(frames * channels * s * s)
+            for t in 0..<frames {
+                input += applyStem(Array(video.data[(t * 3 * s * s)..<((t + 1) * 3 * s * s)]))
+            }
+        }
         var columns = [Float](repeating: 0, count: frames * n * k)
-        video.data.withUnsafeBufferPointer { v in
+        input.withUnsafeBufferPointer { v in
             columns.withUnsafeMutableBufferPointer { col in
                 for t in 0..<frames {
                     for gy in 0..<g {
                         for gx in 0..<g {
                             let row = col.baseAddress! + ((t * n) + gy * g + gx) * k
-                            for ch in 0..<3 {
+                            for ch in 0..<channels {
                                 for ky in 0..<ps {
-                                    let src = v.baseAddress! + ((t * 3 + ch) * s + gy * ps + ky) * s + gx * ps
+                                    let src = v.baseAddress! + ((t * channels + ch) * s + gy * ps + ky) * s + gx * ps
                                     (row + (ch * ps + ky) * ps).update(from: src, count: ps)
                                 }
                             }
