@@ -8,20 +8,16 @@ struct AskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ask", abstract: "Answer questions about a video clip (non-interactive).")
 
+    @OptionGroup var modelOptions: ModelOptions
+
     @Argument(help: "The video clip.")
     var video: String
 
     @Argument(help: "One or more questions; the clip is encoded once for all of them.")
     var questions: [String]
 
-    @Option(help: "Model directory (model.safetensors, config.json, vocab.txt). Default: the bundled model.")
-    var model: String?
 
-    @Option(help: "Candidate answers, one a line; ranked as BLIP's rank_answer does. Default: the model's answers.txt.")
-    var answers: String?
 
-    @Option(help: "Frames to sample (default: the model's).")
-    var frames: Int?
 
     @Option(help: "How many ranked candidates to print.")
     var top: Int = 5
@@ -45,7 +41,7 @@ struct AskCommand: ParsableCommand {
         guard top >= 1 else { throw CommandFailure(message: "--top must be at least 1", code: 64) }
         guard FileManager.default.fileExists(atPath: video) else { throw CommandFailure(message: "video not found: \(video) (check the path)") }
         let loadStart = DispatchTime.now()
-        let session = try ModelSession(model: model, answers: answers, frames: frames)
+        let session = try modelOptions.session()
         let loadSeconds = seconds(since: loadStart)
         let decodeStart = DispatchTime.now()
         let clip = try session.sample(video)

@@ -26,13 +26,17 @@ enum Assets {
     /// The bundled model directory.
     static var defaultModel: URL? { directory?.appendingPathComponent("models/litevl-tiny") }
 
-    /// The clip the TUI opens when none is given: a ShapesQA demo clip when they exist, else the
-    /// Big Buck Bunny excerpt.
+    /// The clip the TUI opens when none is given: the first clip of the demo manifest
+    /// (`clips/demo.jsonl`, the ShapesQA demo clips), else the Big Buck Bunny excerpt.
     static var defaultClip: URL? {
         guard let clips = directory?.appendingPathComponent("clips") else { return nil }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: clips.path)) ?? []
-        let demo = names.filter { $0.hasPrefix("shapesqa") && $0.hasSuffix(".mp4") }.sorted()
-        if let first = demo.first { return clips.appendingPathComponent(first) }
+        if let manifest = try? String(contentsOf: clips.appendingPathComponent("demo.jsonl"), encoding: .utf8),
+           let line = manifest.split(whereSeparator: \.isNewline).first,
+           let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+           let video = object["video"] as? String {
+            let url = clips.appendingPathComponent(video)
+            if FileManager.default.fileExists(atPath: url.path) { return url }
+        }
         let fallback = clips.appendingPathComponent("bigbuckbunny.mp4")
         return FileManager.default.fileExists(atPath: fallback.path) ? fallback : nil
     }

@@ -9,11 +9,9 @@ struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo", abstract: "Play a scripted walkthrough of the app on the bundled demo clips (any key stops it).")
 
-    @Option(help: "Model directory. Default: the bundled model.")
-    var model: String?
+    @OptionGroup var modelOptions: ModelOptions
 
-    @Option(help: "Candidate answers, one a line. Default: the model's answers.txt.")
-    var answers: String?
+
 
     @Option(help: "Questions (JSON Lines with \"video\" and \"question\", videos relative to the file). Default: Assets/clips/demo.jsonl.")
     var manifest: String?
@@ -52,16 +50,14 @@ struct DemoCommand: AsyncParsableCommand {
             printError("no demo clips found; pass --manifest FILE or set LITEVL_ASSETS to the Assets folder")
             throw ExitCode(1)
         }
-        var answerer: VideoQuestionAnswerer?
-        var problem: String?
-        do {
-            answerer = try ModelSession(model: model, answers: answers, frames: nil).answerer
-        } catch {
-            if model != nil || answers != nil { printError(error.message); throw ExitCode(error.code) }
-            problem = error.message      // the walkthrough still shows the clips and says why it cannot answer
+        // The walkthrough still shows the clips without a model, and says why it cannot answer.
+        let (answerer, problem): (VideoQuestionAnswerer?, String?)
+        do { (answerer, problem) = try modelOptions.optionalAnswerer() } catch {
+            printError(error.message)
+            throw ExitCode(error.code)
         }
         let frameCount = answerer?.model.config.vision.numFrames ?? 8
-        let backend = LiteVLBackend(answerer: answerer, modelProblem: problem, frames: nil, pooling: true)
+        let backend = LiteVLBackend(answerer: answerer, modelProblem: problem, frames: modelOptions.frames, pooling: true)
         let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         let script = DemoScript.walkthrough(plan, frameCount: frameCount, loop: loop, speed: speed)
         // The demo's questions do not go into the user's history.

@@ -10,17 +10,13 @@ struct EvalCommand: ParsableCommand {
         abstract: "Measure accuracy on a JSON Lines manifest of {video, question, answer, family}.",
         discussion: "Video paths are relative to the manifest. The model is loaded once and each video encoded once.")
 
+    @OptionGroup var modelOptions: ModelOptions
+
     @Argument(help: "The manifest (JSON Lines).")
     var manifest: String
 
-    @Option(help: "Model directory. Default: the bundled model.")
-    var model: String?
 
-    @Option(help: "Candidate answers, one a line. Default: the model's answers.txt.")
-    var answers: String?
 
-    @Option(help: "Frames to sample (default: the model's).")
-    var frames: Int?
 
     @Option(help: "Write every prediction as JSON Lines to this file.")
     var predictions: String?
@@ -68,7 +64,7 @@ struct EvalCommand: ParsableCommand {
 
     func evaluate() throws(CommandFailure) {
         let items = try Self.readManifest(manifest)
-        let session = try ModelSession(model: model, answers: answers, frames: frames)
+        let session = try modelOptions.session()
         var options = VideoQuestionAnswerer.Options()
         options.attentionMaps = false
         var total = 0, correct = 0

@@ -56,16 +56,16 @@ struct FramesCommand: ParsableCommand {
         do {
             clip = try sampler.sample(path: file, threads: threads)
         } catch {
-            printVideoCommandError(error.description)
+            printError(error.description)
             throw ExitCode(1)
         }
-        for w in clip.warnings { printVideoCommandError("warning: \(w)") }
+        for w in clip.warnings { printError("warning: \(w)") }
 
         let dir = out ?? (URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent + "-frames")
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         } catch {
-            printVideoCommandError("\(dir): cannot create the output directory (\(error.localizedDescription)); choose another with --out")
+            printError("\(dir): cannot create the output directory (\(error.localizedDescription)); choose another with --out")
             throw ExitCode(1)
         }
         var table = "index\ttimestamp_s\ttarget_s\tpts\trepeated\tdamaged\tfile\n"
@@ -88,7 +88,7 @@ struct FramesCommand: ParsableCommand {
 
     private func write(_ bytes: [UInt8], to path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
-            printVideoCommandError("\(path): cannot write the file; check the directory's permissions and free space")
+            printError("\(path): cannot write the file; check the directory's permissions and free space")
             throw ExitCode(1)
         }
     }
@@ -101,7 +101,7 @@ struct FramesCommand: ParsableCommand {
             do {
                 last = try sampler.sample(path: file, threads: threads)
             } catch {
-                printVideoCommandError(error.description)
+                printError(error.description)
                 throw ExitCode(1)
             }
             times.append(Date().timeIntervalSince(t0) * 1000)

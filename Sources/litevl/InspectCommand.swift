@@ -8,11 +8,11 @@ struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect", abstract: "Describe a model; with a clip, show its temporal scaling s_l per layer.")
 
+    @OptionGroup var modelOptions: ModelOptions
+
     @Argument(help: "Optional clip: print s_l per ViT layer for it.")
     var clip: String?
 
-    @Option(help: "Model directory. Default: the bundled model.")
-    var model: String?
 
     @Flag(help: "Print JSON.")
     var json = false
@@ -25,7 +25,7 @@ struct InspectCommand: ParsableCommand {
     }
 
     func inspect() throws(CommandFailure) {
-        let session = try ModelSession(model: model, answers: nil, frames: nil)
+        let session = try modelOptions.session()
         let m = session.answerer.model
         let c = m.config
         let parameters = m.weights.entries.values.reduce(0) { $0 + $1.shape.reduce(1, *) }

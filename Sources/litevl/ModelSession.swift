@@ -1,6 +1,35 @@
+import ArgumentParser
 import Foundation
 import LiteVL
 import VideoDecoding
+
+/// The options every model-using command shares: `--model`, `--answers`, `--frames`.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Model directory (model.safetensors, config.json, vocab.txt). Default: the bundled model.")
+    var model: String?
+
+    @Option(help: "Candidate answers, one a line; ranked as BLIP's rank_answer does. Default: the model's answers.txt.")
+    var answers: String?
+
+    @Option(help: "Frames to sample (default: the model's).")
+    var frames: Int?
+
+    /// Loads the model these options name.
+    func session() throws(CommandFailure) -> ModelSession {
+        try ModelSession(model: model, answers: answers, frames: frames)
+    }
+
+    /// For the app and the demo, where the model is optional: the model, or nil and why not. A
+    /// model or answer list the user named explicitly must load.
+    func optionalAnswerer() throws(CommandFailure) -> (answerer: VideoQuestionAnswerer?, problem: String?) {
+        do {
+            return (try session().answerer, nil)
+        } catch {
+            if model != nil || answers != nil { throw error }
+            return (nil, error.message)
+        }
+    }
+}
 
 /// The model and the decoder together: loads a model directory, samples clips the way the model
 /// expects (its frame count, input size and normalisation) and encodes them once each.

@@ -18,7 +18,7 @@ struct ProbeCommand: ParsableCommand {
         do {
             probe = try VideoFile.probe(file)
         } catch {
-            printVideoCommandError(error.description)
+            printError(error.description)
             throw ExitCode(1)
         }
         if json {
@@ -32,7 +32,3 @@ struct ProbeCommand: ParsableCommand {
     }
 }
 
-/// Writes `litevl: <message>` to standard error.
-func printVideoCommandError(_ message: String) {
-    FileHandle.standardError.write(Data("litevl: \(message)\n".utf8))
-}

@@ -8,17 +8,13 @@ struct TUICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tui", abstract: "Open a clip in the terminal app (the default).")
 
+    @OptionGroup var modelOptions: ModelOptions
+
     @Argument(help: "The video clip to open (default: the bundled demo clip).")
     var clip: String?
 
-    @Option(help: "Model directory. Default: the bundled model.")
-    var model: String?
 
-    @Option(help: "Candidate answers, one a line. Default: the model's answers.txt.")
-    var answers: String?
 
-    @Option(help: "Frames to sample (default: the model's).")
-    var frames: Int?
 
     @Option(help: "Text-dependent pooling: on or off.")
     var pooling: AskCommand.Toggle = .on
@@ -42,18 +38,12 @@ struct TUICommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         // The model is optional for the app: without one it still shows the clip and says why it cannot answer.
-        var answerer: VideoQuestionAnswerer?
-        var problem: String?
-        do {
-            answerer = try ModelSession(model: model, answers: answers, frames: frames).answerer
-        } catch {
-            if model != nil || answers != nil {
-                printError(error.message)
-                throw ExitCode(error.code)
-            }
-            problem = error.message
+        let (answerer, problem): (VideoQuestionAnswerer?, String?)
+        do { (answerer, problem) = try modelOptions.optionalAnswerer() } catch {
+            printError(error.message)
+            throw ExitCode(error.code)
         }
-        let backend = LiteVLBackend(answerer: answerer, modelProblem: problem, frames: frames, pooling: pooling == .on)
+        let backend = LiteVLBackend(answerer: answerer, modelProblem: problem, frames: modelOptions.frames, pooling: pooling == .on)
         let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         let options = TerminalAppOptions(ascii: ascii, noColor: noColor, historyFile: historyURL(), clip: clipPath,
                                          exportBase: exportDirectory.map { URL(fileURLWithPath: $0) })
