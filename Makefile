@@ -20,7 +20,11 @@ run: release
 
 ## The whole test suite (what CI runs).
 test: setup-test
-	$(SWIFT) build --build-tests
+	@mkdir -p .build
+	$(SWIFT) build --build-tests 2>&1 | tee .build/build.log; test $${PIPESTATUS[0]} -eq 0
+	@# Swift 6 strict concurrency with zero warnings (pkg-config's -D flags, which SwiftPM drops, aside).
+	@if grep -E "warning:" .build/build.log | grep -v "prohibited flag" | grep -q .; then \
+		echo "make test: the build has warnings (see above); fix them"; exit 1; fi
 	$(SWIFT) test --skip-build
 
 clean:

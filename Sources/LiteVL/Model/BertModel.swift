@@ -230,8 +230,8 @@ public struct BertStack: Sendable {
                 let rows = layerCross.reduce(0) { $0 + $1.rows }
                 var p = Tensor(zeros: [config.heads, ids.count, rows])
                 p.data.withUnsafeMutableBufferPointer { pp in
-                    layer.forward(&x, heads: config.heads, selfBias: selfBias, causal: causal, cross: layerCross,
-                                  crossBias: crossBias, crossProbabilities: pp.baseAddress!)
+                    _ = layer.forward(&x, heads: config.heads, selfBias: selfBias, causal: causal, cross: layerCross,
+                                      crossBias: crossBias, crossProbabilities: pp.baseAddress!)
                 }
                 probabilities.append(p)
             } else {
