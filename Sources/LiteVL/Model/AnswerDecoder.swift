@@ -141,7 +141,10 @@ public struct AnswerDecoder: Sendable {
     /// decoding is `beams = 1`.
     public func generate(memory: Memory, beams: Int = 3, maxTokens: Int = 10, minTokens: Int = 1) -> Generation {
         precondition(beams >= 1)
-        var alive: [(ids: [Int], score: Double)] = [([], 0)]
+        // Each alive hypothesis keeps its decoder key/value cache and the log-probabilities of its next token.
+        struct Alive { var ids: [Int]; var score: Double; var cache: [KeyValueBlock]; var next: [Double] }
+        let (rootHidden, rootCache) = bert.forwardCaching(ids: [special.dec], cross: memory.layers, crossMask: memory.mask)
+        var alive = [Alive(ids: [], score: 0, cache: rootCache, next: Self.logSoftmax(head(rootHidden, rows: [0]).row(0)))]
         var finished: [(ids: [Int], score: Double)] = []
         func bestFinished() -> (ids: [Int], score: Double)? {
             var best: (ids: [Int], score: Double)?
@@ -153,10 +156,8 @@ public struct AnswerDecoder: Sendable {
             let keep = 2 * beams
             var top: [(value: Double, beam: Int, token: Int)] = []
             for (b, hyp) in alive.enumerated() {
-                let ids = [special.dec] + hyp.ids
-                var lp = Self.logSoftmax(logits(ids: ids, memory: memory, positions: [ids.count - 1]).row(0))
-                if step < minTokens { lp[special.sep] = -.infinity }
-                for (v, l) in lp.enumerated() {
+                for (v, l) in hyp.next.enumerated() {
+                    if step < minTokens && v == special.sep { continue }
                     let value = hyp.score + l
                     if top.count == keep, value <= top[keep - 1].value { continue }
                     var i = top.count
@@ -165,13 +166,21 @@ public struct AnswerDecoder: Sendable {
                     if top.count > keep { top.removeLast() }
                 }
             }
-            var next: [(ids: [Int], score: Double)] = []
+            var chosen: [(beam: Int, token: Int, value: Double)] = []
             for c in top {
-                let ids = alive[c.beam].ids + [c.token]
-                if c.token == special.sep { finished.append((ids, c.value)) } else { next.append((ids, c.value)) }
-                if next.count == beams { break }
+                if c.token == special.sep { finished.append((alive[c.beam].ids + [c.token], c.value)) } else { chosen.append((c.beam, c.token, c.value)) }
+                if chosen.count == beams { break }
             }
-            alive = next
+            let lastStep = step == maxTokens - 1
+            alive = chosen.map { c in
+                let parent = alive[c.beam]
+                guard !lastStep else { return Alive(ids: parent.ids + [c.token], score: c.value, cache: [], next: []) }
+                // One new row, attending to the parent's cache.
+                let out = bert.forwardPackedCaching([[c.token]], causal: true, cross: memory.layers, crossMask: memory.mask, prefix: parent.cache)
+                return Alive(ids: parent.ids + [c.token], score: c.value,
+                             cache: zip(parent.cache, out.keyValues).map { $0.appending($1) },
+                             next: Self.logSoftmax(head(out.hidden, rows: [0]).row(0)))
+            }
             if let f = bestFinished(), alive.isEmpty || f.score >= alive[0].score {
                 return Generation(ids: f.ids, score: f.score, finished: true)
             }

@@ -6,6 +6,13 @@ public struct KeyValueBlock: Sendable {
     public var keys: Tensor
     public var values: Tensor
     public var rows: Int { keys.shape[0] }
+
+    /// These rows followed by `other`'s.
+    public func appending(_ other: KeyValueBlock) -> KeyValueBlock {
+        let h = keys.shape[1]
+        return KeyValueBlock(keys: Tensor(shape: [rows + other.rows, h], data: keys.data + other.keys.data),
+                             values: Tensor(shape: [rows + other.rows, h], data: values.data + other.values.data))
+    }
 }
 
 /// One BERT layer of BLIP's MED: self-attention, optional cross-attention, feed-forward, each
@@ -251,6 +258,14 @@ public struct BertStack: Sendable {
     /// positions start after it and it attends to it.
     public func forwardPacked(_ sequences: [[Int]], causal: Bool, cross: CrossMemory?, crossMask: [Int]? = nil,
                               prefix: [KeyValueBlock]? = nil) -> (hidden: Tensor, ranges: [Range<Int>]) {
+        let out = forwardPackedCaching(sequences, causal: causal, cross: cross, crossMask: crossMask, prefix: prefix)
+        return (out.hidden, out.ranges)
+    }
+
+    /// ``forwardPacked(_:causal:cross:crossMask:prefix:)`` that also returns each layer's
+    /// self-attention keys and values of the packed rows (to extend a cache).
+    public func forwardPackedCaching(_ sequences: [[Int]], causal: Bool, cross: CrossMemory?, crossMask: [Int]? = nil,
+                                     prefix: [KeyValueBlock]? = nil) -> (hidden: Tensor, ranges: [Range<Int>], keyValues: [KeyValueBlock]) {
         let offset = prefix?.first?.rows ?? 0
         var ranges: [Range<Int>] = []
         var start = 0
@@ -271,11 +286,12 @@ public struct BertStack: Sendable {
             embeddingNorm.apply(xp.baseAddress!, rows: start)
         }
         let crossBias = crossMask.flatMap(Self.keyBias)
+        var keyValues: [KeyValueBlock] = []
         for (i, layer) in layers.enumerated() {
-            layer.forward(&x, heads: config.heads, selfBias: nil, causal: causal, cross: cross?[i], crossBias: crossBias,
-                          crossProbabilities: nil, packed: ranges, prefix: prefix?[i])
+            keyValues.append(layer.forward(&x, heads: config.heads, selfBias: nil, causal: causal, cross: cross?[i], crossBias: crossBias,
+                                           crossProbabilities: nil, packed: ranges, prefix: prefix?[i]))
         }
-        return (x, ranges)
+        return (x, ranges, keyValues)
     }
 
     /// Runs one unpadded causal sequence and also returns each layer's self-attention keys and
