@@ -49,23 +49,38 @@ public struct AnswerDecoder: Sendable {
         return output(t)
     }
 
-    /// Label-smoothed loss of predicting `target` from one row of logits, in Double.
+    /// Label-smoothed loss of predicting `target` from one row of logits:
+    /// (1 − ε)(lse − x_target) + ε(lse − mean x), with lse = log Σ exp x accumulated in Double
+    /// (the same quantity as from a Double log-softmax, without materialising it).
     func smoothedLoss(_ row: ArraySlice<Float>, target: Int) -> Double {
-        let lp = Self.logSoftmax(row)
-        var mean: Double = 0
-        for v in lp { mean += v }
-        mean /= Double(lp.count)
+        let (lse, mean) = row.withUnsafeBufferPointer { Self.logSumExpAndMean($0) }
         let eps = Double(labelSmoothing)
-        return (1 - eps) * -lp[target] + eps * -mean
+        return (1 - eps) * (lse - Double(row[row.startIndex + target])) + eps * (lse - mean)
     }
 
-    /// log-softmax of one row of logits, in Double: x − max − log Σ exp(x − max).
+    /// log-softmax of one row of logits, in Double: x − log Σ exp x.
     static func logSoftmax(_ row: ArraySlice<Float>) -> [Double] {
-        let m = Double(row.max() ?? 0)
-        var sum: Double = 0
-        for v in row { sum += exp(Double(v) - m) }
-        let lse = m + log(sum)
+        let lse = row.withUnsafeBufferPointer { logSumExpAndMean($0).0 }
         return row.map { Double($0) - lse }
+    }
+
+    /// log Σ exp x and the mean of x over a row, vectorised, accumulated in Double.
+    static func logSumExpAndMean(_ x: UnsafeBufferPointer<Float>) -> (Double, Double) {
+        let n = x.count
+        var m = -Float.infinity
+        for v in x where v > m { m = v }
+        let mv = SIMD8<Float>(repeating: m)
+        var sumExp: Double = 0, sum: Double = 0
+        var i = 0
+        let raw = UnsafeRawPointer(x.baseAddress!)
+        while i + 8 <= n {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            let e = VectorMath.exp(v - mv)
+            for j in 0..<8 { sumExp += Double(e[j]); sum += Double(v[j]) }
+            i += 8
+        }
+        while i < n { sumExp += exp(Double(x[i] - m)); sum += Double(x[i]); i += 1 }
+        return (Double(m) + log(sumExp), sum / Double(n))
     }
 
     /// The score BLIP's `rank_answer` gives a candidate `[DEC] tokens… [SEP]`: minus the summed

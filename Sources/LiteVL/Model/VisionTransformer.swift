@@ -188,33 +188,32 @@ public struct VisionTransformer: Sendable {
         var channels = 3
         for layer in stem {
             let out = layer.weight.shape[0], k = channels * 9
-            // columns[p, (c, dy, dx)] for every pixel p.
-            var columns = [Float](repeating: 0, count: s * s * k)
+            // columns[(c, dy, dx), p]: row (c, dy, dx) is plane c shifted by (dy − 1, dx − 1), zero outside.
+            var columns = [Float](repeating: 0, count: k * s * s)
             z.withUnsafeBufferPointer { zp in
                 columns.withUnsafeMutableBufferPointer { cp in
-                    for y in 0..<s {
-                        for x in 0..<s {
-                            let row = cp.baseAddress! + (y * s + x) * k
-                            for c in 0..<channels {
-                                for dy in 0..<3 {
-                                    let yy = y + dy - 1
-                                    guard yy >= 0 && yy < s else { continue }
-                                    for dx in 0..<3 {
-                                        let xx = x + dx - 1
-                                        if xx >= 0 && xx < s { row[c * 9 + dy * 3 + dx] = zp[(c * s + yy) * s + xx] }
-                                    }
+                    for c in 0..<channels {
+                        let plane = zp.baseAddress! + c * s * s
+                        for dy in 0..<3 {
+                            for dx in 0..<3 {
+                                let row = cp.baseAddress! + (c * 9 + dy * 3 + dx) * s * s
+                                let x0 = max(0, 1 - dx), x1 = min(s, s + 1 - dx)   // output columns with a source pixel
+                                guard x1 > x0 else { continue }
+                                for y in max(0, 1 - dy)..<min(s, s + 1 - dy) {
+                                    let src = plane + (y + dy - 1) * s + (x0 + dx - 1)
+                                    (row + y * s + x0).update(from: src, count: x1 - x0)
                                 }
                             }
                         }
                     }
                 }
             }
-            // [out, S·S] = W [out, k] · columnsᵀ, so the result is already channel-major.
+            // [out, S·S] = W [out, k] · columns [k, S·S]: already channel-major.
             var next = [Float](repeating: 0, count: out * s * s)
             columns.withUnsafeBufferPointer { cp in
                 next.withUnsafeMutableBufferPointer { np in
-                    BLAS.sgemm(m: out, n: s * s, k: k, a: layer.weight.pointer, lda: k, b: cp.baseAddress!, ldb: k,
-                               transposeB: true, c: np.baseAddress!, ldc: s * s)
+                    BLAS.sgemm(m: out, n: s * s, k: k, a: layer.weight.pointer, lda: k, b: cp.baseAddress!, ldb: s * s,
+                               transposeB: false, c: np.baseAddress!, ldc: s * s)
                     for o in 0..<out {
                         let b = layer.bias.pointer[o]
                         let plane = np.baseAddress! + o * s * s
