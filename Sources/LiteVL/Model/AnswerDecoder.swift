@@ -73,11 +73,18 @@ public struct AnswerDecoder: Sendable {
         var sumExp: Double = 0, sum: Double = 0
         var i = 0
         let raw = UnsafeRawPointer(x.baseAddress!)
+        // Float lanes over blocks of 256 values, Double across blocks.
         while i + 8 <= n {
-            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            let e = VectorMath.exp(v - mv)
-            for j in 0..<8 { sumExp += Double(e[j]); sum += Double(v[j]) }
-            i += 8
+            var blockExp = SIMD8<Float>(repeating: 0), block = SIMD8<Float>(repeating: 0)
+            let end = min(n - (n - i) % 8, i + 256)
+            while i < end {
+                let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                blockExp += VectorMath.exp(v - mv)
+                block += v
+                i += 8
+            }
+            sumExp += Double(blockExp.sum())
+            sum += Double(block.sum())
         }
         while i < n { sumExp += exp(Double(x[i] - m)); sum += Double(x[i]); i += 1 }
         return (Double(m) + log(sumExp), sum / Double(n))
