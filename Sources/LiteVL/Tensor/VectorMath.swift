@@ -8,23 +8,31 @@
 enum VectorMath {
     typealias F8 = SIMD8<Float>
 
+    /// 1.5 · 2²³: adding it to a float of magnitude below 2²² rounds to an integer held in the
+    /// low mantissa bits, which keeps rounding and float→int conversion in vector registers
+    /// (Swift's generic `SIMD8<Int32>(_:)` and `rounded(.down)` run lane by lane).
+    static let magic = F8(repeating: 12_582_912)
+
     @inline(__always)
     static func exp(_ input: F8) -> F8 {
-        var x = input.clamped(lowerBound: F8(repeating: -87.33654), upperBound: F8(repeating: 88.72283))
-        let fx = (x * 1.44269504088896341 + 0.5).rounded(.down)
+        var x = input.replacing(with: 88.72283, where: input .> 88.72283)
+        x = x.replacing(with: -87.33654, where: x .< -87.33654)
+        let y = x * 1.44269504088896341 + 0.5
+        var fx = (y + magic) - magic                     // round to nearest
+        fx = fx.replacing(with: fx - 1, where: fx .> y)  // floor
         x = x - fx * 0.693359375 + fx * 2.12194440e-4
         let z = x * x
-        var y = F8(repeating: 1.9875691500e-4)
-        y = y * x + 1.3981999507e-3
-        y = y * x + 8.3334519073e-3
-        y = y * x + 4.1665795894e-2
-        y = y * x + 1.6666665459e-1
-        y = y * x + 5.0000001201e-1
-        y = y * z + x + 1
-        let n = SIMD8<Int32>(fx)
-        let bits = SIMD8<UInt32>(truncatingIfNeeded: (n &+ 127) &<< 23)
+        var p = F8(repeating: 1.9875691500e-4)
+        p = p * x + 1.3981999507e-3
+        p = p * x + 8.3334519073e-3
+        p = p * x + 4.1665795894e-2
+        p = p * x + 1.6666665459e-1
+        p = p * x + 5.0000001201e-1
+        p = p * z + x + 1
+        let n = unsafeBitCast(fx + magic, to: SIMD8<UInt32>.self) &- unsafeBitCast(magic, to: SIMD8<UInt32>.self)
+        let bits = (n &+ 127) &<< 23
         // Below the smallest normal result (and for −∞, e.g. a causal mask) the answer is 0.
-        return (y * unsafeBitCast(bits, to: F8.self)).replacing(with: 0, where: input .< -87.33654)
+        return (p * unsafeBitCast(bits, to: F8.self)).replacing(with: 0, where: input .< -87.33654)
     }
 
     /// 0.5 · x · (1 + erf(x / √2)).
