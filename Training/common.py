@@ -1,0 +1,207 @@
+"""Shared training helpers: the LiteVL-tiny config, tokenisation, fast batched question encoding."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import sys
+from typing import Dict, List, Sequence
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+from litevl_ref import LiteVL, LiteVLConfig  # noqa: E402
+from litevl_ref.config import VisionConfig, TextConfig, PoolingConfig  # noqa: E402
+from litevl_ref.model import l2norm, MASK_VALUE  # noqa: E402
+from shapesqa.world import ANSWERS, COLORS, SHAPES  # noqa: E402
+
+VOCAB = os.path.join(ROOT, "Assets", "vocab.txt")
+
+
+def tiny_config(temporal: str = "dynamic", pooling: bool = True, image_size: int = 96, patch: int = 8,
+                width: int = 128, depth: int = 4, text_hidden: int = 96, text_layers: int = 3,
+                dec_layers: int = 2, num_frames: int = 8, stem=()) -> LiteVLConfig:
+    return LiteVLConfig(
+        name="LiteVL-tiny (ShapesQA)",
+        vision=VisionConfig(image_size=image_size, patch_size=patch, width=width, depth=depth, heads=4,
+                            mlp_dim=4 * width, num_frames=num_frames, temporal=temporal,
+                            stem_channels=list(stem)),
+        text=TextConfig(vocab_size=30524, hidden=text_hidden, layers=text_layers, heads=4,
+                        intermediate=4 * text_hidden, max_positions=64),
+        decoder=TextConfig(vocab_size=30524, hidden=text_hidden, layers=dec_layers, heads=4,
+                           intermediate=4 * text_hidden, max_positions=64),
+        embed_dim=128,
+        pooling=PoolingConfig(enabled=pooling, tau=0.07),
+    )
+
+
+class Tok:
+    """BLIP's question preprocessing + bert-base-uncased WordPiece (tokenizers package)."""
+
+    def __init__(self):
+        from tokenizers import BertWordPieceTokenizer
+        self.tk = BertWordPieceTokenizer(VOCAB, lowercase=True)
+        self.cache: Dict[str, List[int]] = {}
+        self.dec, self.enc, self.cls, self.sep, self.pad = 30522, 30523, 101, 102, 0
+
+    @staticmethod
+    def normalise(q: str) -> str:
+        q = re.sub(r"[.!\"()*#:;~]", "", q.lower()).rstrip()
+        return " ".join(q.split(" ")[:50])
+
+    def ids(self, text: str, max_len: int = 35) -> List[int]:
+        if text not in self.cache:
+            ids = self.tk.encode(self.normalise(text)).ids   # [CLS] ... [SEP]
+            if len(ids) > max_len:
+                ids = ids[: max_len - 1] + [self.sep]
+            self.cache[text] = ids
+        return self.cache[text]
+
+    def answer_ids(self, text: str) -> List[int]:
+        key = "\x00ans:" + text
+        if key not in self.cache:
+            self.cache[key] = [self.dec] + self.tk.encode(text, add_special_tokens=False).ids + [self.sep]
+        return self.cache[key]
+
+    def batch(self, seqs: Sequence[Sequence[int]]):
+        L = max(len(s) for s in seqs)
+        ids = torch.zeros(len(seqs), L, dtype=torch.long)
+        for i, s in enumerate(seqs):
+            ids[i, : len(s)] = torch.tensor(s)
+        return ids, (ids != 0).long()
+
+
+def _attn(mod, x, kv_k, kv_v, mask):
+    """BertSelfAttention math with precomputed key/value projections [B, Lk, H]."""
+    b, lq, hdim = x.shape
+    h, dh = mod.heads, hdim // mod.heads
+    q = mod.query(x).reshape(b, lq, h, dh).transpose(1, 2)
+    k = kv_k.reshape(b, -1, h, dh).transpose(1, 2)
+    v = kv_v.reshape(b, -1, h, dh).transpose(1, 2)
+    s = (q @ k.transpose(-2, -1)) / math.sqrt(dh)
+    if mask is not None:
+        s = s + mask
+    p = s.softmax(-1)
+    return (p @ v).transpose(1, 2).reshape(b, lq, hdim)
+
+
+def encode_question_fast(model: LiteVL, v: torch.Tensor, clip_idx: torch.Tensor, ids: torch.Tensor,
+                         mask: torch.Tensor):
+    """model.encode_question(v[clip_idx], ids, mask)["question_states"], computed without
+    materialising one memory per question: the cross-attention key/value projections of the frame
+    tokens are computed once per clip and gathered per question (identical math)."""
+    q, _, _ = model.encode_text(ids, mask)
+    b, t, n1, d = v.shape
+    flat = v.reshape(b, t * n1, d)
+    pool = None
+    if model.cfg.pooling.enabled:
+        tau = model.cfg.pooling.tau
+        u = l2norm(model.vision_proj(v))[clip_idx]                          # [Q, T, 1+N, E]
+        a = (torch.einsum("bte,be->bt", u[:, :, 0], q) / tau).softmax(-1)  # [Q, T]
+        ubar = u[:, :, 1:].mean(1)
+        bw = (torch.einsum("bje,be->bj", ubar, q) / tau).softmax(-1)       # [Q, N]
+        pool = (a, bw)
+    te = model.text_encoder
+    ids2 = model.with_enc(ids)
+    x = te.embeddings(ids2)
+    m = mask.to(x.dtype)
+    self_mask = (1.0 - m[:, None, None, :]) * MASK_VALUE
+    for layer in te.encoder.layer:
+        x, _ = layer.attention(x, x, self_mask)
+        ca = layer.crossattention.self
+        kk, vv = [], []
+        for lin in (ca.key, ca.value):
+            kv = lin(flat)                                                  # [B, T(1+N), H] once per clip
+            kq = kv[clip_idx]
+            if pool is not None:
+                # Linear(sum_t a_t V_t) = sum_t a_t Linear(V_t) since the weights sum to one
+                a, bw = pool
+                k4 = kv.reshape(b, t, n1, -1)[clip_idx]                      # [Q, T, 1+N, H]
+                kt = torch.einsum("qt,qtjh->qjh", a, k4)
+                ks = torch.einsum("qj,qtjh->qth", bw, k4[:, :, 1:])
+                kq = torch.cat([kq, kt, ks], 1)
+            (kk if lin is ca.key else vv).append(kq)
+        ctx = _attn(ca, x, kk[0], vv[0], None)
+        x = layer.crossattention.output(ctx, x)
+        x = layer.output(layer.intermediate(x), x)
+    return x, q
+
+
+class AuxHeads(nn.Module):
+    """Training-only dense heads on the ViT's patch tokens (dropped at export)."""
+
+    def __init__(self, d: int):
+        super().__init__()
+        self.color = nn.Linear(d, 5)      # bg + 4 colours (current)
+        self.shape = nn.Linear(d, 4)      # bg + 3 shapes
+        self.motion = nn.Linear(d, 6)     # bg, still, left, right, up, down
+        self.event = nn.Linear(d, 5)      # bg, none, appear, disappear, change
+        self.final = nn.Linear(d, 5)      # bg + colour at the end of the clip
+        self.objshape = nn.Linear(d, 3)   # shape of an object from the mean of its tokens in a frame
+
+
+def obj_shape_loss(heads: AuxHeads, v: torch.Tensor, lab: torch.Tensor):
+    """Shape of each visible object from the mean of the patch tokens it covers (per frame)."""
+    tok = v[:, :, 1:].float()                                   # [B, T, N, D]
+    obj = lab[..., 3]                                           # [B, T, N] 0 bg, 1..3
+    oh = F.one_hot(obj, 4)[..., 1:].float()                     # [B, T, N, 3]
+    cnt = oh.sum(2)                                             # [B, T, 3]
+    pooled = torch.einsum("btno,btnd->btod", oh, tok) / cnt.clamp(min=1)[..., None]
+    # the shape label of object o: any of its tokens' shape label
+    shp = (F.one_hot(lab[..., 1], 4)[..., 1:].float()[..., :, None, :] * oh[..., None]).sum(2)  # [B,T,3(obj),3(shape)]
+    y = shp.argmax(-1)
+    keep = cnt > 0
+    logits = heads.objshape(pooled)
+    if keep.sum() == 0:
+        return logits.sum() * 0, (0, 0)
+    loss = F.cross_entropy(logits[keep], y[keep])
+    with torch.no_grad():
+        c = int((logits[keep].argmax(-1) == y[keep]).sum())
+    return loss, (c, int(keep.sum()))
+
+
+def aux_loss(heads: AuxHeads, v: torch.Tensor, lab: torch.Tensor, which=("color", "shape")):
+    """v [B, T, 1+N, D], lab [B, T, N, 6] -> (loss, {name: (correct, total) on object tokens})."""
+    tok = v[:, :, 1:]
+    cols = {"color": 0, "shape": 1, "motion": 2, "event": 4, "final": 5}
+    total = 0.0
+    stats = {}
+    for name in which:
+        logits = getattr(heads, name)(tok)
+        y = lab[..., cols[name]]
+        nc = logits.shape[-1]
+        w = torch.ones(nc)
+        w[0] = 0.2
+        total = total + F.cross_entropy(logits.reshape(-1, nc), y.reshape(-1), weight=w)
+        obj = y > 0
+        with torch.no_grad():
+            pred = logits.argmax(-1)
+            stats[name] = (int((pred[obj] == y[obj]).sum()), int(obj.sum()))
+    return total, stats
+
+
+def param_groups(model: nn.Module, wd: float):
+    decay, no = [], []
+    for n, p in model.named_parameters():
+        if not p.requires_grad:
+            continue
+        if p.ndim < 2 or "embeddings" in n or n.endswith("cls_token") or "pos_embed" in n or "temporal_embed" in n:
+            no.append(p)
+        else:
+            decay.append(p)
+    return [{"params": decay, "weight_decay": wd}, {"params": no, "weight_decay": 0.0}]
+
+
+def lr_at(step: int, total: int, base: float, warmup: int, time_frac: float = 0.0) -> float:
+    """Linear warm-up, then cosine to 5 % of base. Progress is the larger of the step fraction and
+    the wall-clock fraction (time_frac), so a run cut by its time budget still anneals."""
+    if step < warmup:
+        return base * (step + 1) / warmup
+    p = min(1.0, max((step - warmup) / max(1, total - warmup), time_frac))
+    return base * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * p)))
