@@ -28,6 +28,7 @@ public final class ZipArchive: @unchecked Sendable {
     /// Entries in central-directory order.
     public let entries: [Entry]
     private let index: [String: Int]
+    private let file: MappedFile
     private let base: UnsafeRawPointer
     private let fileSize: Int
 
@@ -37,37 +38,25 @@ public final class ZipArchive: @unchecked Sendable {
     /// Maps `path` and reads its directory.
     public init(path: String) throws(CheckpointError) {
         self.path = path
-        let fd = open(path, O_RDONLY)
-        if fd < 0 {
-            let err = errno
-            if err == ENOENT { throw .fileMissing(path: path) }
-            throw .unreadable(path: path, reason: String(cString: strerror(err)))
+        let file: MappedFile
+        do { file = try MappedFile(path: path) } catch {
+            switch error {
+            case .notFound: throw .fileMissing(path: path)
+            case .unreadable(let reason): throw .unreadable(path: path, reason: reason)
+            }
         }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
-        if (st.st_mode & S_IFMT) == S_IFDIR { throw .unreadable(path: path, reason: "it is a directory") }
-        let size = Int(st.st_size)
+        let size = file.size
         guard size >= 22 else { throw .notZip(path: path, reason: "only \(size) bytes") }
-        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
-            throw .unreadable(path: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
-        }
-        let raw = UnsafeRawPointer(mapped)
-        do {
-            let entries = try Self.readDirectory(raw, size: size, path: path)
-            var index: [String: Int] = [:]
-            for (i, e) in entries.enumerated() where index[e.name] == nil { index[e.name] = i }
-            self.entries = entries
-            self.index = index
-        } catch {
-            munmap(mapped, size)
-            throw error
-        }
-        base = raw
+        let entries = try Self.readDirectory(file.base, size: size, path: path)
+        var index: [String: Int] = [:]
+        for (i, e) in entries.enumerated() where index[e.name] == nil { index[e.name] = i }
+        self.entries = entries
+        self.index = index
+        self.file = file
+        base = file.base
         fileSize = size
     }
 
-    deinit { munmap(UnsafeMutableRawPointer(mutating: base), fileSize) }
 
     /// The entry called `name`, if any.
     public func entry(_ name: String) -> Entry? { index[name].map { entries[$0] } }

@@ -29,8 +29,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// Optional `__metadata__` strings.
     public let metadata: [String: String]
 
+    private let file: MappedFile
     private let base: UnsafeRawPointer
-    private let mappedSize: Int
     private let dataStart: Int
     private let lock = NSLock()
     private var widened: [String: UnsafeMutablePointer<Float>] = [:]
@@ -41,27 +41,20 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// Maps `path` and parses its header.
     public init(path: String) throws(ModelError) {
         self.path = path
-        let fd = open(path, O_RDONLY)
-        if fd < 0 {
-            let err = errno
-            if err == ENOENT { throw .fileMissing(path: path, what: "weights file") }
-            throw .unreadable(path: path, reason: String(cString: strerror(err)))
+        let file: MappedFile
+        do { file = try MappedFile(path: path) } catch {
+            switch error {
+            case .notFound: throw .fileMissing(path: path, what: "weights file")
+            case .unreadable(let reason): throw .unreadable(path: path, reason: reason)
+            }
         }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
-        if (st.st_mode & S_IFMT) == S_IFDIR { throw .unreadable(path: path, reason: "it is a directory") }
-        let size = Int(st.st_size)
+        let size = file.size
         guard size >= 8 else { throw .badWeightsFile(path: path, reason: "only \(size) bytes, shorter than the 8-byte header length") }
-        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
-            throw .unreadable(path: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
-        }
-        let raw = UnsafeRawPointer(mapped)
+        let raw = file.base
         var headerLength: UInt64 = 0
         memcpy(&headerLength, raw, 8)
         headerLength = UInt64(littleEndian: headerLength)
         guard headerLength <= UInt64(Self.maxHeaderBytes), Int(headerLength) <= size - 8 else {
-            munmap(mapped, size)
             throw .badWeightsFile(path: path, reason: "header length \(headerLength) exceeds the file size \(size)")
         }
         let headerData = Data(bytes: raw + 8, count: Int(headerLength))
@@ -69,19 +62,17 @@ public final class SafeTensorsFile: @unchecked Sendable {
         do {
             parsed = try Self.parseHeader(headerData, dataSize: size - 8 - Int(headerLength))
         } catch {
-            munmap(mapped, size)
             throw .badWeightsFile(path: path, reason: error.message)
         }
         self.entries = parsed.entries
         self.metadata = parsed.metadata
+        self.file = file
         self.base = raw
-        self.mappedSize = size
         self.dataStart = 8 + Int(headerLength)
     }
 
     deinit {
         for (_, p) in widened { p.deallocate() }
-        munmap(UnsafeMutableRawPointer(mutating: base), mappedSize)
     }
 
     struct HeaderError: Error { let message: String }
