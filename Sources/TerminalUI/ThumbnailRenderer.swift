@@ -193,7 +193,7 @@ public enum ThumbnailRenderer {
     }
 
     /// Bilinear upsample of the attention grid to width x height, normalised to [0, 1] by min/max.
-    static func resampleHeat(_ v: [Float], gw: Int, gh: Int, width: Int, height: Int) -> [Double] {
+    public static func resampleHeat(_ v: [Float], gw: Int, gh: Int, width: Int, height: Int) -> [Double] {
         let lo = Double(v.min() ?? 0), hi = Double(v.max() ?? 1)
         let span = hi - lo > 1e-12 ? hi - lo : 1
         func at(_ x: Int, _ y: Int) -> Double { (Double(v[y * gw + x]) - lo) / span }

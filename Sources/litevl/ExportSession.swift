@@ -173,18 +173,11 @@ struct SessionExporter {
     static func overlay(_ img: TerminalUI.RGBImage, map: [Float], gridWidth gw: Int, gridHeight gh: Int) -> VideoDecoding.RGBImage {
         let w = img.width, h = img.height
         guard w > 0, h > 0, gw > 0, gh > 0, map.count == gw * gh else { return image(img) }
-        let lo = Double(map.min() ?? 0), hi = Double(map.max() ?? 1)
-        let span = hi - lo > 1e-12 ? hi - lo : 1
+        let heat = ThumbnailRenderer.resampleHeat(map, gw: gw, gh: gh, width: w, height: h)
         var out = [UInt8](repeating: 0, count: w * h * 3)
         for y in 0..<h {
-            let fy = min(max((Double(y) + 0.5) / Double(h) * Double(gh) - 0.5, 0), Double(gh - 1))
-            let y0 = Int(fy), y1 = min(y0 + 1, gh - 1), ty = fy - Double(y0)
             for x in 0..<w {
-                let fx = min(max((Double(x) + 0.5) / Double(w) * Double(gw) - 0.5, 0), Double(gw - 1))
-                let x0 = Int(fx), x1 = min(x0 + 1, gw - 1), tx = fx - Double(x0)
-                func at(_ xx: Int, _ yy: Int) -> Double { (Double(map[yy * gw + xx]) - lo) / span }
-                var v = (at(x0, y0) * (1 - tx) + at(x1, y0) * tx) * (1 - ty) + (at(x0, y1) * (1 - tx) + at(x1, y1) * tx) * ty
-                if !v.isFinite { v = 0 }
+                let v = heat[y * w + x]
                 let c = img.pixel(x: x, y: y)
                 let dimmed = c.mixed(with: RGB(0, 0, 0), 0.35 * (1 - v))
                 let o = dimmed.mixed(with: HeatColormap.color(v), 0.7 * v)
