@@ -29,6 +29,9 @@ public struct Pickle {
     public static let maxMemo = 1 << 22
     public static let maxString = 1 << 26
     public static let maxDimensions = 16
+    /// The deepest nesting of tuples, lists and dicts accepted (a state dict needs about 5).
+    /// Deeper values would overflow the stack when Swift releases them (found by fuzzing).
+    public static let maxNesting = 64
 
     /// The file named in error messages.
     let path: String
@@ -123,9 +126,57 @@ public struct Pickle {
             guard Self.allowedGlobals.contains(full) else { throw .forbiddenGlobal(path: path, global: full) }
             return .global(full)
         }
+        // Nesting is bounded and cycles are refused (both found by fuzzing: a 64 KB pickle of
+        // nested TUPLE1s overflowed the stack when released, and a dict set into itself leaked).
+        // A list or dict is sealed once it is placed inside another value, and a sealed one may
+        // not change any more (torch.save fills every container before using it), so a
+        // container's depth is final when it is used and no cycle can form.
+        var containerDepth: [ObjectIdentifier: Int] = [:]
+        var sealed: Set<ObjectIdentifier> = []
+        var tupleDepth: [UnsafeRawPointer: (items: [PickleValue], depth: Int)] = [:]  // keyed by element buffer (kept alive)
+        func address(_ items: [PickleValue]) -> UnsafeRawPointer { items.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!) } }
+        func depth(_ v: PickleValue) -> Int {
+            switch v {
+            case let .tuple(t): return t.isEmpty ? 1 : tupleDepth[address(t)]?.depth ?? 1
+            case let .list(l): return containerDepth[ObjectIdentifier(l)] ?? 1
+            case let .dict(d): return containerDepth[ObjectIdentifier(d)] ?? 1
+            default: return 0
+            }
+        }
+        /// Seals the lists and dicts among `children` and returns the depth of a value holding them.
+        func contain(_ children: [PickleValue]) throws(CheckpointError) -> Int {
+            var deepest = 0
+            for c in children {
+                switch c {
+                case let .list(l): sealed.insert(ObjectIdentifier(l))
+                case let .dict(d): sealed.insert(ObjectIdentifier(d))
+                default: break
+                }
+                deepest = max(deepest, depth(c))
+            }
+            guard deepest < Self.maxNesting else {
+                throw .badPickle(path: path, reason: "its pickle nests values more than \(Self.maxNesting) deep, which no checkpoint needs")
+            }
+            return deepest + 1
+        }
+        func makeTuple(_ items: [PickleValue]) throws(CheckpointError) -> PickleValue {
+            let d = try contain(items)
+            if !items.isEmpty { tupleDepth[address(items)] = (items, d) }
+            return .tuple(items)
+        }
+        /// Accounts for `items` going into `container` (before they are added).
+        func fill(_ container: AnyObject, with items: [PickleValue]) throws(CheckpointError) {
+            let d = try contain(items)  // seals first, so a container put into itself is refused below
+            let id = ObjectIdentifier(container)
+            guard !sealed.contains(id) else {
+                throw .badPickle(path: path, reason: "its pickle changes a list or dict after using it (a cycle or a late update), which torch.save never writes")
+            }
+            containerDepth[id] = max(containerDepth[id] ?? 1, d)
+        }
         func setItems(_ target: PickleValue, _ items: [PickleValue]) throws(CheckpointError) {
             guard case let .dict(d) = target else { throw fail("SETITEM(S) on a value that is not a dict") }
             guard items.count % 2 == 0 else { throw fail("SETITEMS with an odd number of items") }
+            try fill(d, with: items)
             var i = 0
             while i < items.count { d.set(items[i], items[i + 1]); i += 2 }
         }
@@ -176,19 +227,26 @@ public struct Pickle {
                 let k = op == 0x43 ? try u8() : Int(clamping: try le(op == 0x42 ? 4 : 8))
                 try push(.bytes(Array(try take(k))))
             case 0x29: try push(.tuple([])) // EMPTY_TUPLE
-            case 0x85: try push(.tuple([try pop()])) // TUPLE1
-            case 0x86: let b = try pop(), a = try pop(); try push(.tuple([a, b])) // TUPLE2
-            case 0x87: let c = try pop(), b = try pop(), a = try pop(); try push(.tuple([a, b, c])) // TUPLE3
-            case 0x74: try push(.tuple(try popMark())) // TUPLE
+            case 0x85: try push(try makeTuple([try pop()])) // TUPLE1
+            case 0x86: let b = try pop(), a = try pop(); try push(try makeTuple([a, b])) // TUPLE2
+            case 0x87: let c = try pop(), b = try pop(), a = try pop(); try push(try makeTuple([a, b, c])) // TUPLE3
+            case 0x74: try push(try makeTuple(try popMark())) // TUPLE
             case 0x5d: try push(.list(PickleList())) // EMPTY_LIST
-            case 0x6c: try push(.list(PickleList(try popMark()))) // LIST
+            case 0x6c: // LIST
+                let items = try popMark()
+                let l = PickleList()
+                try fill(l, with: items)
+                l.items = items
+                try push(.list(l))
             case 0x61: // APPEND
                 let v = try pop()
                 guard case let .list(l) = try top() else { throw fail("APPEND to a value that is not a list") }
+                try fill(l, with: [v])
                 l.items.append(v)
             case 0x65: // APPENDS
                 let items = try popMark()
                 guard case let .list(l) = try top() else { throw fail("APPENDS to a value that is not a list") }
+                try fill(l, with: items)
                 l.items.append(contentsOf: items)
             case 0x7d: try push(.dict(PickleDict())) // EMPTY_DICT
             case 0x64: // DICT
@@ -222,7 +280,9 @@ public struct Pickle {
                     throw .badPickle(path: path, reason: "its pickle calls \(describe(callable)), which a checkpoint of weights never needs")
                 }
                 guard case let .tuple(a) = args else { throw fail("REDUCE arguments are not a tuple") }
-                try push(try reduce(name, a))
+                let result = try reduce(name, a)
+                if case let .dict(d) = result { try fill(d, with: d.entries.flatMap { [$0.key, $0.value] }) }  // OrderedDict(pairs)
+                try push(result)
             case 0x62: // BUILD: only an OrderedDict's attribute dict (torch's _metadata), which is dropped
                 let state = try pop()
                 guard case .dict = try top() else { throw .badPickle(path: path, reason: "its pickle sets the state of \(describe(try top())), which a checkpoint of weights never needs") }
