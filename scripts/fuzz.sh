@@ -59,6 +59,8 @@ run() {
         -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len=65536 \
         $jobs \
         -artifact_prefix="Fuzz/crashes/$target/" -print_final_stats=1 ${FUZZ_ARGS:-} >"$log" 2>&1 || status=$?
+    # Each fuzz process writes its inputs to /dev/shm/litevl-fuzz-<pid>/: remove those of dead processes.
+    for d in /dev/shm/litevl-fuzz-*; do [ -d "$d" ] && ! kill -0 "${d##*-}" 2>/dev/null && rm -rf "$d"; done || true
     local execs rate cov ft corpus
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
     rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
