@@ -26,12 +26,12 @@ VOCAB = os.path.join(ROOT, "Assets", "vocab.txt")
 
 def tiny_config(temporal: str = "dynamic", pooling: bool = True, image_size: int = 96, patch: int = 8,
                 width: int = 128, depth: int = 4, text_hidden: int = 96, text_layers: int = 3,
-                dec_layers: int = 2, num_frames: int = 8, stem=()) -> LiteVLConfig:
+                dec_layers: int = 2, num_frames: int = 8, stem=(), stem_strides=()) -> LiteVLConfig:
     return LiteVLConfig(
         name="LiteVL-tiny (ShapesQA)",
         vision=VisionConfig(image_size=image_size, patch_size=patch, width=width, depth=depth, heads=4,
                             mlp_dim=4 * width, num_frames=num_frames, temporal=temporal,
-                            stem_channels=list(stem)),
+                            stem_channels=list(stem), stem_strides=list(stem_strides)),
         text=TextConfig(vocab_size=30524, hidden=text_hidden, layers=text_layers, heads=4,
                         intermediate=4 * text_hidden, max_positions=64),
         decoder=TextConfig(vocab_size=30524, hidden=text_hidden, layers=dec_layers, heads=4,

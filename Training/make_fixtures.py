@@ -65,6 +65,15 @@ def stem_config() -> LiteVLConfig:
     return cfg
 
 
+def strided_stem_config() -> LiteVLConfig:
+    """tiny_dynamic with a strided stem: 3x3 convs of strides 1, 2, 2, then a 2x2 patch conv."""
+    cfg = tiny_config("dynamic", True)
+    cfg.name = "LiteVL-test-tiny-strided-stem"
+    cfg.vision.stem_channels = [6, 8, 8]
+    cfg.vision.stem_strides = [1, 2, 2]
+    return cfg
+
+
 def base_widths_config() -> LiteVLConfig:
     return LiteVLConfig(
         name="LiteVL-test-base-widths",
@@ -83,6 +92,7 @@ CASES = [
     ("tiny_none", tiny_config("none", True), 3000, 5.0, 4, 14, False),
     ("base_widths", base_widths_config(), 4000, 4.0, 2, 15, False),
     ("tiny_stem", stem_config(), 5000, 7.0, 4, 16, False),
+    ("tiny_stem_strided", strided_stem_config(), 6000, 7.0, 4, 17, False),
 ]
 # The [SEP] bias (text_decoder.cls.predictions.bias[sep], a recipe "set" override) is chosen so
 # that generation exercises everything: hypotheses that finish and ones that hit 10 tokens, beam
@@ -275,6 +285,8 @@ def build_case(name, cfg: LiteVLConfig, base_seed, sep_bias, T, video_seed, save
             "base_widths": "BLIP-base widths (768/12 heads/3072, embed 256), 2 ViT blocks, 1 text and 1 decoder layer",
             "tiny_stem": "tiny_dynamic with the convolutional stem: vision.stem_channels [6, 8] (two 3x3 "
                          "stride-1 zero-padded convs, each + exact GELU, before the patch conv)",
+            "tiny_stem_strided": "tiny_dynamic with a strided stem: vision.stem_channels [6, 8, 8], stem_strides "
+                                 "[1, 2, 2] (3x3 zero-padded convs + exact GELU), then a 2x2 patch conv (8 / 4)",
         }[name],
         "frames": T,
         "num_patches": N,

@@ -5,7 +5,7 @@ import Foundation
 /// the reference's inputs and outputs, and its discrete results (docs/model.md, "Parity fixtures").
 struct ParityFixture {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-    static let cases = ["tiny_dynamic", "tiny_resample", "tiny_fixed_nopool", "tiny_none", "tiny_stem", "base_widths"]
+    static let cases = ["tiny_dynamic", "tiny_resample", "tiny_fixed_nopool", "tiny_none", "tiny_stem", "tiny_stem_strided", "base_widths"]
 
     let name: String
     let url: URL

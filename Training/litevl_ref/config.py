@@ -20,6 +20,19 @@ class VisionConfig:
     num_frames: int = 8
     temporal: str = "dynamic"          # "dynamic" | "fixed" | "none"
     stem_channels: List[int] = field(default_factory=list)   # [] = BLIP's single patch conv (default)
+    stem_strides: List[int] = field(default_factory=list)    # per stem layer 1 or 2; [] = all 1
+
+    @property
+    def strides(self) -> List[int]:
+        return list(self.stem_strides) if self.stem_strides else [1] * len(self.stem_channels)
+
+    @property
+    def patch_kernel(self) -> int:
+        """Kernel (= stride) of the patch conv: patch_size over the stem's total stride."""
+        down = 1
+        for s in self.strides:
+            down *= s
+        return self.patch_size // down
 
     @property
     def grid(self) -> int:
@@ -75,6 +88,8 @@ class LiteVLConfig:
     def __post_init__(self):
         assert self.vision.temporal in ("dynamic", "fixed", "none"), self.vision.temporal
         assert self.vision.image_size % self.vision.patch_size == 0
+        assert len(self.vision.strides) == len(self.vision.stem_channels) and all(s in (1, 2) for s in self.vision.strides)
+        assert self.vision.patch_kernel >= 1 and self.vision.patch_kernel * (self.vision.patch_size // self.vision.patch_kernel) == self.vision.patch_size
         assert self.vision.width % self.vision.heads == 0
         assert self.text.hidden % self.text.heads == 0
         assert self.decoder.hidden % self.decoder.heads == 0
@@ -95,6 +110,7 @@ class LiteVLConfig:
             if f.name == "vision":
                 v = VisionConfig(**v)
                 v.stem_channels = list(v.stem_channels)
+                v.stem_strides = list(v.stem_strides)
             elif f.name in ("text", "decoder"):
                 v = TextConfig(**v)
             elif f.name == "pooling":
@@ -116,6 +132,8 @@ class LiteVLConfig:
         d = dataclasses.asdict(self)
         if not self.vision.stem_channels:
             del d["vision"]["stem_channels"]     # absent key == no stem: configs without a stem are unchanged
+        if all(s == 1 for s in self.vision.strides):
+            del d["vision"]["stem_strides"]      # absent key == stride 1 everywhere
         return d
 
     def to_json(self, path: str | None = None) -> str:

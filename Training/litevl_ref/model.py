@@ -131,12 +131,13 @@ class VisionTransformer(nn.Module):
         self.cls_token = nn.Parameter(torch.zeros(1, 1, d))
         self.pos_embed = nn.Parameter(torch.zeros(1, 1 + cfg.num_patches, d))
         # optional convolutional stem (vision.stem_channels, default none): per layer a 3x3 conv,
-        # stride 1, zero padding 1, with bias, then exact GELU; the patch conv then reads its channels
+        # stride 1 or 2 (vision.stem_strides), zero padding 1, with bias, then exact GELU; the patch conv
+        # then reads its channels with kernel = stride = patch_size / (product of the stem strides)
         chans = [3] + list(cfg.stem_channels)
         if cfg.stem_channels:
-            self.stem = nn.ModuleList([nn.Conv2d(chans[i], chans[i + 1], kernel_size=3, stride=1, padding=1)
+            self.stem = nn.ModuleList([nn.Conv2d(chans[i], chans[i + 1], kernel_size=3, stride=cfg.strides[i], padding=1)
                                        for i in range(len(cfg.stem_channels))])
-        self.patch_embed = PatchEmbed(cfg.patch_size, d, chans[-1])
+        self.patch_embed = PatchEmbed(cfg.patch_kernel, d, chans[-1])
         if cfg.temporal != "none":
             self.temporal_embed = nn.Parameter(torch.zeros(1, cfg.num_frames, d))
         self.blocks = nn.ModuleList([Block(cfg) for _ in range(cfg.depth)])

@@ -26,10 +26,14 @@ public struct LiteVLConfig: Codable, Sendable, Equatable {
         /// Channels of the optional convolutional stem (3×3 convolutions + GELU before the patch
         /// conv; docs/model.md, "Optional convolutional stem"); empty for BLIP's plain patch conv.
         public var stemChannels: [Int]
+        /// Stride of each stem layer (1 or 2); empty means stride 1 everywhere. The patch conv's
+        /// kernel shrinks by the product of the strides so the grid stays `imageSize / patchSize`.
+        public var stemStrides: [Int]
 
         enum CodingKeys: String, CodingKey {
             case imageSize = "image_size", patchSize = "patch_size", width, depth, heads
             case mlpDim = "mlp_dim", eps, numFrames = "num_frames", temporal, stemChannels = "stem_channels"
+            case stemStrides = "stem_strides"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -44,6 +48,7 @@ public struct LiteVLConfig: Codable, Sendable, Equatable {
             numFrames = try c.decode(Int.self, forKey: .numFrames)
             temporal = try c.decode(TemporalMode.self, forKey: .temporal)
             stemChannels = try c.decodeIfPresent([Int].self, forKey: .stemChannels) ?? []
+            stemStrides = try c.decodeIfPresent([Int].self, forKey: .stemStrides) ?? []
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -53,7 +58,17 @@ public struct LiteVLConfig: Codable, Sendable, Equatable {
             try c.encode(mlpDim, forKey: .mlpDim); try c.encode(eps, forKey: .eps); try c.encode(numFrames, forKey: .numFrames)
             try c.encode(temporal, forKey: .temporal)
             if !stemChannels.isEmpty { try c.encode(stemChannels, forKey: .stemChannels) }
+            if strides.contains(where: { $0 != 1 }) { try c.encode(stemStrides, forKey: .stemStrides) }
         }
+
+        /// The stride of every stem layer (`stemStrides`, or 1 for each layer when it is empty).
+        public var strides: [Int] { stemStrides.isEmpty ? Array(repeating: 1, count: stemChannels.count) : stemStrides }
+
+        /// Side of the stem's output (the patch conv's input): `imageSize` over the product of the strides.
+        public var stemOutputSize: Int { strides.reduce(imageSize) { ($0 - 1) / $1 + 1 } }
+
+        /// Kernel (and stride) of the patch conv: `patchSize` over the product of the stem strides.
+        public var patchKernel: Int { patchSize / strides.reduce(1, *) }
 
         /// Channels entering the patch conv: 3, or the stem's last.
         public var patchInputChannels: Int { stemChannels.last ?? 3 }
@@ -63,6 +78,7 @@ public struct LiteVLConfig: Codable, Sendable, Equatable {
             self.imageSize = imageSize; self.patchSize = patchSize; self.width = width; self.depth = depth
             self.heads = heads; self.mlpDim = mlpDim; self.eps = eps; self.numFrames = numFrames; self.temporal = temporal
             self.stemChannels = []
+            self.stemStrides = []
         }
 
         /// Patches per side.
@@ -192,6 +208,13 @@ public struct LiteVLConfig: Codable, Sendable, Equatable {
             return "vision.stem_channels \(v.stemChannels) is out of range (at most 8 layers of 1...1024 channels)"
         }
         if v.imageSize % v.patchSize != 0 { return "vision.image_size \(v.imageSize) is not a multiple of patch_size \(v.patchSize)" }
+        if !v.stemStrides.isEmpty && (v.stemStrides.count != v.stemChannels.count || v.stemStrides.contains(where: { $0 != 1 && $0 != 2 })) {
+            return "vision.stem_strides \(v.stemStrides) must give 1 or 2 for each of the \(v.stemChannels.count) stem layers"
+        }
+        let down = v.strides.reduce(1, *)
+        if v.patchSize % down != 0 || v.stemOutputSize * down != v.imageSize {
+            return "vision.patch_size \(v.patchSize) and image_size \(v.imageSize) are not multiples of the stem's total stride \(down)"
+        }
         if v.width % v.heads != 0 { return "vision.width \(v.width) is not divisible by vision.heads \(v.heads)" }
         if text.hidden % text.heads != 0 { return "text.hidden is not divisible by text.heads" }
         if decoder.hidden % decoder.heads != 0 { return "decoder.hidden is not divisible by decoder.heads" }

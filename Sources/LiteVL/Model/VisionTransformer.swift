@@ -141,7 +141,7 @@ public struct VisionTransformer: Sendable {
             channels = out
         }
         self.stem = stem
-        patchWeight = try loader.tensor(p + ".patch_embed.proj.weight", [d, channels, c.patchSize, c.patchSize])
+        patchWeight = try loader.tensor(p + ".patch_embed.proj.weight", [d, channels, c.patchKernel, c.patchKernel])
         patchBias = try loader.tensor(p + ".patch_embed.proj.bias", [d])
         clsToken = try loader.tensor(p + ".cls_token", [1, 1, d])
         posEmbed = try loader.tensor(p + ".pos_embed", [1, 1 + c.patchCount, d])
@@ -180,50 +180,64 @@ public struct VisionTransformer: Sendable {
         return out
     }
 
-    /// The stem applied to one frame `[C_in, S, S]`: each layer a 3×3 convolution (stride 1, zero
-    /// padding 1, bias) and GELU, as one matrix product over im2col columns.
+    /// The stem applied to one frame `[3, S, S]`: each layer a 3×3 convolution (stride 1 or 2, zero
+    /// padding 1, bias) and GELU, as one matrix product over im2col columns. Returns
+    /// `[C_last, S', S']` with `S' = config.stemOutputSize`.
     func applyStem(_ frame: [Float]) -> [Float] {
-        let s = config.imageSize
+        var s = config.imageSize
         var z = frame
         var channels = 3
-        for layer in stem {
+        for (layer, stride) in zip(stem, config.strides) {
             let out = layer.weight.shape[0], k = channels * 9
-            // columns[(c, dy, dx), p]: row (c, dy, dx) is plane c shifted by (dy − 1, dx − 1), zero outside.
-            var columns = [Float](repeating: 0, count: k * s * s)
+            let so = (s - 1) / stride + 1            // output side: floor((s + 2·1 − 3) / stride) + 1
+            // columns[(c, dy, dx), (oy, ox)] = z[c, oy·stride + dy − 1, ox·stride + dx − 1], zero outside.
+            var columns = [Float](repeating: 0, count: k * so * so)
             z.withUnsafeBufferPointer { zp in
                 columns.withUnsafeMutableBufferPointer { cp in
                     for c in 0..<channels {
                         let plane = zp.baseAddress! + c * s * s
                         for dy in 0..<3 {
                             for dx in 0..<3 {
-                                let row = cp.baseAddress! + (c * 9 + dy * 3 + dx) * s * s
-                                let x0 = max(0, 1 - dx), x1 = min(s, s + 1 - dx)   // output columns with a source pixel
+                                let row = cp.baseAddress! + (c * 9 + dy * 3 + dx) * so * so
+                                // output columns ox whose source column ox·stride + dx − 1 lies in 0..<s
+                                let x0 = dx == 0 ? 1 : 0
+                                let x1 = min(so, (s - dx) / stride + 1)
                                 guard x1 > x0 else { continue }
-                                for y in max(0, 1 - dy)..<min(s, s + 1 - dy) {
-                                    let src = plane + (y + dy - 1) * s + (x0 + dx - 1)
-                                    (row + y * s + x0).update(from: src, count: x1 - x0)
+                                let y0 = dy == 0 ? 1 : 0
+                                let y1 = min(so, (s - dy) / stride + 1)
+                                guard y1 > y0 else { continue }
+                                for y in y0..<y1 {
+                                    let src = plane + (y * stride + dy - 1) * s + (x0 * stride + dx - 1)
+                                    let dst = row + y * so + x0
+                                    if stride == 1 {
+                                        dst.update(from: src, count: x1 - x0)
+                                    } else {
+                                        for i in 0..<(x1 - x0) { dst[i] = src[i * stride] }
+                                    }
                                 }
                             }
                         }
                     }
                 }
             }
-            // [out, S·S] = W [out, k] · columns [k, S·S]: already channel-major.
-            var next = [Float](repeating: 0, count: out * s * s)
+            // [out, S'·S'] = W [out, k] · columns [k, S'·S']: already channel-major.
+            let area = so * so
+            var next = [Float](repeating: 0, count: out * area)
             columns.withUnsafeBufferPointer { cp in
                 next.withUnsafeMutableBufferPointer { np in
-                    BLAS.sgemm(m: out, n: s * s, k: k, a: layer.weight.pointer, lda: k, b: cp.baseAddress!, ldb: s * s,
-                               transposeB: false, c: np.baseAddress!, ldc: s * s)
+                    BLAS.sgemm(m: out, n: area, k: k, a: layer.weight.pointer, lda: k, b: cp.baseAddress!, ldb: area,
+                               transposeB: false, c: np.baseAddress!, ldc: area)
                     for o in 0..<out {
                         let b = layer.bias.pointer[o]
-                        let plane = np.baseAddress! + o * s * s
-                        for i in 0..<(s * s) { plane[i] += b }
+                        let plane = np.baseAddress! + o * area
+                        for i in 0..<area { plane[i] += b }
                     }
                     Kernels.gelu(np.baseAddress!, count: np.count)
                 }
             }
             z = next
             channels = out
+            s = so
         }
         return z
     }
@@ -231,17 +245,20 @@ public struct VisionTransformer: Sendable {
     /// Patch, class and position embeddings for every frame: `[frames, 1 + N, width]`.
     func embed(_ video: Tensor) -> Tensor {
         let c = config
-        let frames = video.shape[0], s = c.imageSize, ps = c.patchSize, g = c.gridSize, n = c.patchCount, d = c.width
+        let frames = video.shape[0], g = c.gridSize, n = c.patchCount, d = c.width
+        // The patch conv reads the stem's output (side s, kernel ps) or the pixels (s = S, ps = patch_size).
+        let s = c.stemOutputSize, ps = c.patchKernel
         let positions = 1 + n
         let channels = c.patchInputChannels
         let k = channels * ps * ps
         // The patch conv's input per frame: the pixels, or the stem's output.
         var input = video.data
         if !stem.isEmpty {
+            let size = c.imageSize
             input = []
             input.reserveCapacity(frames * channels * s * s)
             for t in 0..<frames {
-                input += applyStem(Array(video.data[(t * 3 * s * s)..<((t + 1) * 3 * s * s)]))
+                input += applyStem(Array(video.data[(t * 3 * size * size)..<((t + 1) * 3 * size * size)]))
             }
         }
         var columns = [Float](repeating: 0, count: frames * n * k)
