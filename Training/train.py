@@ -37,6 +37,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (ROOT, AuxHeads, Tok, aux_loss, obj_shape_loss, encode_question_fast, lr_at, param_groups,  # noqa: E402
                     tiny_config)
 from litevl_ref import LiteVL  # noqa: E402
+from shapesqa.world import video_query, video_hard_negative  # noqa: E402
 from shapesqa.world import (ANSWERS, FAMILIES, caption_parts, caption_text, hard_negative,  # noqa: E402
                             questions, sample_scene)
 from shapesqa.render import clip_frames, to_model_input, token_labels  # noqa: E402
@@ -164,7 +165,7 @@ def init_stage2_from(model: LiteVL, sd: dict):
 
 def run_stage1(args):
     cfg = tiny_config(temporal="none", pooling=True, image_size=args.size, patch=args.patch,
-                      width=args.width, depth=args.depth, stem=args.stem)
+                      width=args.width, depth=args.depth, stem=args.stem, stem_strides=args.stem_strides)
     G = cfg.vision.grid
     torch.manual_seed(args.seed)
     model = LiteVL(cfg)
@@ -307,14 +308,56 @@ def run_stage1(args):
 
 # ------------------------------------------------------------------------------ stage 2 ------
 
+def retrieval_loss(model: LiteVL, tok: Tok, v: torch.Tensor, scenes, rng: random.Random, temp: torch.Tensor):
+    """Text-video retrieval on the batch's clips (issue 11): ITC with text-dependent temporal pooling
+    (LiteVL.pooled_similarity) against in-batch clips, and ITM on the true query, a temporal hard
+    negative (direction / appear vs disappear / the colour it turns) and an in-batch negative."""
+    B = len(scenes)
+    caps, negs = [], []
+    for sc in scenes:
+        q, idx = video_query(sc, rng)
+        caps.append(q)
+        n = video_hard_negative(sc, idx, rng)
+        negs.append(n if n and n != q else None)
+    cids, cmask = tok.batch([tok.ids(c) for c in caps])
+    q, _, _ = model.encode_text(cids, cmask)
+    t = temp.clamp(0.001, 0.5)
+    sim = model.pooled_similarity(v, q) / t                                # [B text, B clips]
+    same = torch.tensor([[caps[i] == caps[j] for j in range(B)] for i in range(B)], dtype=torch.float)
+    tgt = same / same.sum(1, keepdim=True)
+    l_itc = 0.5 * (-(F.log_softmax(sim, 1) * tgt).sum(1).mean() - (F.log_softmax(sim.t(), 1) * tgt).sum(1).mean())
+    with torch.no_grad():
+        w = F.softmax(sim.detach().t(), 1) * (1 - same.t()) + 1e-6 * (1 - same.t())   # clip i -> texts
+    texts, clip, y = [], [], []
+    for i in range(B):
+        texts.append(caps[i]); clip.append(i); y.append(1)
+        if negs[i]:
+            texts.append(negs[i]); clip.append(i); y.append(0)
+        if (1 - same[:, i]).sum() > 0:
+            j = int(torch.multinomial(w[i], 1))
+            texts.append(caps[j]); clip.append(i); y.append(0)
+    ids, mask = tok.batch([tok.ids(c) for c in texts])
+    states, _ = encode_question_fast(model, v, torch.tensor(clip), ids, mask)
+    logits = model.itm_head(states[:, 0])
+    y_t = torch.tensor(y)
+    l_itm = F.cross_entropy(logits, y_t)
+    with torch.no_grad():
+        st = {"ret_itc": float(l_itc), "ret_itm": float(l_itm),
+              "ret_itc_acc": float((sim.argmax(1) == torch.arange(B)).float().mean()),
+              "ret_itm_acc": float((logits.argmax(-1) == y_t).float().mean())}
+    return l_itc + l_itm, st
+
+
 def run_stage2(args):
     cfg = tiny_config(temporal=args.temporal, pooling=not args.no_pool, image_size=args.size, patch=args.patch,
-                      width=args.width, depth=args.depth, num_frames=args.frames, stem=args.stem)
+                      width=args.width, depth=args.depth, num_frames=args.frames, stem=args.stem,
+                      stem_strides=args.stem_strides)
     G = cfg.vision.grid
     torch.manual_seed(args.seed)
     model = LiteVL(cfg)
     model.init_weights(torch.Generator().manual_seed(args.seed))
     aux = AuxHeads(cfg.vision.width)
+    temp = nn.Parameter(torch.tensor(0.07))     # ITC temperature of the retrieval loss
     tok = Tok()
     d = os.path.join(CKPT, args.run)
     os.makedirs(d, exist_ok=True)
@@ -326,12 +369,16 @@ def run_stage2(args):
         ck = torch.load(args.init, weights_only=False)
         n = init_stage2_from(model, ck["model"])
         aux.load_state_dict(ck["aux"], strict=False)
+        if "temp" in ck.get("extra", {}):
+            temp.data.copy_(ck["extra"]["temp"])
         log(fh, f"init from {args.init}: {n} tensors (stage-1 step {ck['step']})")
-    params = param_groups(model, 0.05) + [{"params": list(aux.parameters()), "weight_decay": 0.0}]
+    params = param_groups(model, 0.05) + [{"params": list(aux.parameters()) + [temp], "weight_decay": 0.0}]
     opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.98))
     if resume:
         ck = torch.load(path, weights_only=False)
         model.load_state_dict(ck["model"]); aux.load_state_dict(ck["aux"]); opt.load_state_dict(ck["opt"])
+        if "temp" in ck.get("extra", {}):
+            temp.data.copy_(ck["extra"]["temp"])
         step, elapsed = ck["step"], ck["elapsed"]
     log(fh, f"stage2 run={args.run} temporal={args.temporal} pooling={not args.no_pool} step={step} elapsed={elapsed:.0f}s "
             f"params={sum(p.numel() for p in model.parameters())/1e6:.2f}M")
@@ -347,10 +394,10 @@ def run_stage2(args):
         rng = random.Random(args.seed * 1000003 + step)
         for g in opt.param_groups:
             g["lr"] = lr_at(step, args.steps, args.lr, args.warmup, (time.time() - t0) / (args.minutes * 60))
-        xs, labs, qids, aids, cidx = [], [], [], [], []
+        xs, labs, qids, aids, cidx, scenes = [], [], [], [], [], []
         for b in range(B):
             scene, x, lab = make_clip(rng, args.frames, args.size, G)
-            xs.append(x); labs.append(lab)
+            xs.append(x); labs.append(lab); scenes.append(scene)
             for q in pick_questions(scene, rng, K):
                 qids.append(tok.ids(q["question"])); aids.append(tok.answer_ids(q["answer"])); cidx.append(b)
         x = torch.stack(xs)
@@ -370,6 +417,9 @@ def run_stage2(args):
         l_vqa = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), reduction="none",
                                 label_smoothing=cfg.label_smoothing).view(tgt.shape).sum(1).mean()
         loss = l_vqa + args.aux_weight * l_aux
+        if args.ret_weight > 0:
+            l_ret, rst = retrieval_loss(model, tok, v, scenes, rng, temp)
+            loss = loss + args.ret_weight * l_ret
         ac.__exit__(None, None, None)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -378,6 +428,9 @@ def run_stage2(args):
         step += 1
         with torch.no_grad():
             stats["vqa"] += float(l_vqa); stats["aux"] += float(l_aux)
+            if args.ret_weight > 0:
+                for k2, val2 in rst.items():
+                    stats[k2] += val2
             stats["qa_acc"] += float((logits[:, 0].argmax(-1) == a_ids[:, 1]).float().mean())
             for k2, (c, n) in ast.items():
                 stats["tok_" + k2] += c / max(n, 1)
@@ -398,9 +451,9 @@ def run_stage2(args):
             log(fh, f"VAL step {step} t={time.time()-t0:.0f}s {fmt_acc(acc)}")
             last_eval = time.time()
         if time.time() - last_save > args.save_every:
-            save_ckpt(path, model, aux, {}, opt, step, time.time() - t0, args, cfg)
+            save_ckpt(path, model, aux, {"temp": temp}, opt, step, time.time() - t0, args, cfg)
             last_save = time.time()
-    save_ckpt(path, model, aux, {}, opt, step, time.time() - t0, args, cfg)
+    save_ckpt(path, model, aux, {"temp": temp}, opt, step, time.time() - t0, args, cfg)
     acc, tot = evaluate_val(model, tok, val, args.frames)
     log(fh, f"VAL final step {step} t={time.time()-t0:.0f}s {fmt_acc(acc)} n={tot}")
     log(fh, f"stage2 done step={step} elapsed={time.time()-t0:.0f}s")
@@ -425,6 +478,8 @@ def main():
     ap.add_argument("--width", type=int, default=128)
     ap.add_argument("--depth", type=int, default=4)
     ap.add_argument("--stem", default="", help="conv stem channels, e.g. 16,16 (default: none, BLIP's patch conv)")
+    ap.add_argument("--stem-strides", default="", help="stride (1 or 2) of each stem layer, e.g. 1,2,1,2 (default: all 1)")
+    ap.add_argument("--ret-weight", type=float, default=0.0, help="stage 2: weight of the text-video retrieval loss (ITC + ITM)")
     ap.add_argument("--aux-weight", type=float, default=0.5)
     ap.add_argument("--obj-shape-weight", type=float, default=0.0, help="pooled per-object shape loss (x aux-weight)")
     ap.add_argument("--seed", type=int, default=1)
@@ -439,6 +494,7 @@ def main():
     torch.set_num_threads(args.threads)
     os.makedirs(os.path.join(ROOT, "Training", "runs"), exist_ok=True)
     args.stem = [int(c) for c in args.stem.split(",") if c]
+    args.stem_strides = [int(c) for c in args.stem_strides.split(",") if c]
     if args.batch is None:
         args.batch = 48 if args.stage == "stage1" else 8
     if args.stage == "stage1":

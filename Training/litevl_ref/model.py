@@ -473,6 +473,17 @@ class LiteVL(nn.Module):
         """normalize(mean_t vision_proj(V[t, 0])) -> [B, E] (BLIP's zero-shot video ITC)."""
         return l2norm(self.vision_proj(v[:, :, 0]).mean(dim=1))
 
+    def pooled_similarity(self, v: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+        """Text-to-video ITC with text-dependent temporal pooling (LiteVL's retrieval score).
+        v [Bv, T, 1+N, D], q [Bq, E] (normalised) -> [Bq, Bv]: for text i and clip j,
+        a = softmax_t(u_jt . q_i / tau), f = normalize(sum_t a_t u_jt), s_ij = f . q_i, with
+        u_jt = normalize(vision_proj(V_j[t, 0])) the frame [CLS] features."""
+        tau = self.cfg.pooling.tau
+        u = l2norm(self.vision_proj(v[:, :, 0]))                          # [Bv, T, E]
+        a = (torch.einsum("vte,qe->qvt", u, q) / tau).softmax(dim=-1)    # [Bq, Bv, T]
+        f = l2norm(torch.einsum("qvt,vte->qve", a, u))
+        return torch.einsum("qve,qe->qv", f, q)
+
     def itc_similarity(self, v, ids, mask) -> torch.Tensor:
         q, _, _ = self.encode_text(ids, mask)
         return (self.video_feature(v) * q).sum(-1)

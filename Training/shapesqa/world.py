@@ -387,3 +387,66 @@ def hard_negative(parts, bg_name: str, rng: random.Random) -> Optional[str]:
             c, s = rng.choice(free)
             parts.append([c, s, rng.choice(["on the left", "on the right", "in the middle"])])
     return caption_text([tuple(p) for p in parts], bg_name)
+
+
+# ------------------------------------------------------------------ video captions (retrieval) ---
+
+def _video_phrase(o: Obj, color: str) -> str:
+    """What object o does over the clip, as a retrieval query would say it."""
+    bits = []
+    if o.motion != "none":
+        bits.append(f"moving {o.motion}")
+    if o.event == "appear":
+        bits.append("that appears")
+    elif o.event == "disappear":
+        bits.append("that disappears")
+    elif o.event == "change":
+        bits.append(f"that turns {o.color2}")
+    if not bits:
+        bits.append("standing still")
+    return f"a {color} {o.shape} " + " and ".join(bits) if len(bits) == 1 else f"a {color} {o.shape} {bits[0]} {bits[1]}"
+
+
+def video_caption(scene: Scene, objs: Optional[List[int]] = None) -> str:
+    """A caption of the whole clip ("a red circle moving left and a blue square that disappears"),
+    objects named by their colour at the start, left to right; objs picks a subset (a partial query)."""
+    idx = list(range(len(scene.objects))) if objs is None else list(objs)
+    idx.sort(key=lambda i: scene.objects[i].x0)
+    phrases = [_video_phrase(scene.objects[i], scene.objects[i].color) for i in idx]
+    if len(phrases) == 1:
+        return phrases[0]
+    return ", ".join(phrases[:-1]) + " and " + phrases[-1]
+
+
+def video_query(scene: Scene, rng: random.Random) -> Tuple[str, List[int]]:
+    """A training query for the clip: all objects (half the time) or a random non-empty subset."""
+    n = len(scene.objects)
+    if n == 1 or rng.random() < 0.5:
+        idx = list(range(n))
+    else:
+        idx = sorted(rng.sample(range(n), rng.randint(1, n - 1)))
+    return video_caption(scene, idx), idx
+
+
+def video_hard_negative(scene: Scene, idx: List[int], rng: random.Random) -> Optional[str]:
+    """The query of video_query with one temporal fact changed: the direction of a motion, still vs
+    moving, appears vs disappears, or the colour an object turns."""
+    i = rng.choice(idx)
+    o = scene.objects[i]
+    kinds = ["motion"]
+    if o.event in ("appear", "disappear"):
+        kinds += ["event", "event"]
+    if o.event == "change":
+        kinds += ["change", "change"]
+    k = rng.choice(kinds)
+    neg = Obj(**{**o.__dict__})
+    if k == "motion":
+        neg.motion = rng.choice([d for d in DIRECTIONS + ["none"] if d != o.motion])
+    elif k == "event":
+        neg.event = "disappear" if o.event == "appear" else "appear"
+    else:
+        neg.color2 = rng.choice([c for c in COLORS if c not in (o.color, o.color2)])
+    objs = list(scene.objects)
+    objs[i] = neg
+    alt = Scene(**{**scene.__dict__, "objects": objs})
+    return video_caption(alt, idx)
