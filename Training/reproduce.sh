@@ -1,21 +1,24 @@
 #!/bin/sh
 # Reproduce the bundled LiteVL-tiny and its no-temporal baseline end to end (see Training/README.md).
-# About 20 + 75 min of wall clock on a 2-core machine, plus ~10 min of test-set rendering and evaluation.
+# About 9 + 12 + 70 min of wall clock on a 2-core machine, plus ~10 min of test-set rendering and evaluation.
 # Each training step resumes from Training/checkpoints/RUN/last.pt; delete Training/checkpoints/ to start over.
 set -e
 cd "$(dirname "$0")/.."
 mkdir -p Training/runs
 P=python3
 STEM="--stem 32,32,48,64 --stem-strides 1,2,2,2"
+# Stage 0: vision-only warm-up on single frames (dense colour/shape + per-object shape losses), two threads.
+$P Training/train.py stage0 --run s0 $STEM --steps 100000 --minutes 9 --lr 1e-3 --warmup 20 --batch 32 --threads 2 \
+   --log-every 50 > Training/runs/s0.out 2>&1
 # Stage 1: image-text pre-training on single frames (ITC + ITM with swapped-attribute negatives + captioning
-# + dense colour/shape and per-object shape losses), two threads.
-$P Training/train.py stage1 --run s1c $STEM --steps 3000 --minutes 20 --batch 32 --threads 2 --log-every 50 \
-   --aux-weight 1.0 --obj-shape-weight 1.0 > Training/runs/s1c.out 2>&1
+# + the stage-0 losses), from stage 0, two threads.
+$P Training/train.py stage1 --run s1c --init Training/checkpoints/s0/last.pt $STEM --steps 3000 --minutes 12 --batch 32 \
+   --warmup 50 --threads 2 --log-every 50 --aux-weight 1.0 --obj-shape-weight 1.0 > Training/runs/s1c.out 2>&1
 # Stage 2: video QA + text-video retrieval, from stage 1; full LiteVL and the no-temporal ablation side by side.
 for T in dynamic none; do
   RUN=$([ $T = dynamic ] && echo full2 || echo notemp2)
   $P Training/train.py stage2 --run $RUN --init Training/checkpoints/s1c/last.pt $STEM --temporal $T \
-     --steps 4000 --minutes 75 --obj-shape-weight 1.0 --ret-weight 0.5 --log-every 50 --snapshot-every 500 \
+     --steps 4000 --minutes 70 --obj-shape-weight 1.0 --ret-weight 0.5 --log-every 50 --snapshot-every 500 \
      --val-clips 80 --eval-every 600 > Training/runs/$RUN.out 2>&1 &
 done
 wait

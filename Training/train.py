@@ -161,6 +161,76 @@ def init_stage2_from(model: LiteVL, sd: dict):
     return loaded
 
 
+# ------------------------------------------------------------------------------ stage 0 ------
+
+def run_stage0(args):
+    """Vision-only warm-up on single frames: the dense per-token colour/shape losses and the pooled
+    per-object shape loss from the renderer's ground truth, nothing else, at a high learning rate.
+    Object shape is the one thing the mixed stage-1 objective did not learn in 20 minutes; alone it
+    takes off after ~400 steps (Training/PILOTS.md, pilot 3). Saves a full LiteVL checkpoint (text side
+    at its initialisation) that stage 1 warm-starts from."""
+    cfg = tiny_config(temporal="none", pooling=True, image_size=args.size, patch=args.patch,
+                      width=args.width, depth=args.depth, stem=args.stem, stem_strides=args.stem_strides)
+    G = cfg.vision.grid
+    torch.manual_seed(args.seed)
+    model = LiteVL(cfg)
+    model.init_weights(torch.Generator().manual_seed(args.seed))
+    aux = AuxHeads(cfg.vision.width)
+    temp = nn.Parameter(torch.tensor(0.07))
+    vit = model.visual_encoder
+    opt = torch.optim.AdamW(param_groups(vit, 0.05) + [{"params": list(aux.parameters()), "weight_decay": 0.0}],
+                            lr=args.lr, betas=(0.9, 0.98))
+    d = os.path.join(CKPT, args.run)
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "last.pt")
+    step, elapsed = 0, 0.0
+    if os.path.exists(path):
+        ck = torch.load(path, weights_only=False)
+        model.load_state_dict(ck["model"]); aux.load_state_dict(ck["aux"]); opt.load_state_dict(ck["opt"])
+        step, elapsed = ck["step"], ck["elapsed"]
+    fh = open(os.path.join(ROOT, "Training", "runs", args.run + ".log"), "a")
+    log(fh, f"stage0 run={args.run} step={step} cfg={json.dumps(cfg.to_dict()['vision'])}")
+    model.train()
+    t0 = time.time() - elapsed
+    last_save = time.time()
+    stats = defaultdict(float)
+    while step < args.steps and (time.time() - t0) < args.minutes * 60:
+        rng = random.Random(args.seed * 1000003 + 500000 + step)
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, args.steps, args.lr, args.warmup, (time.time() - t0) / (args.minutes * 60))
+        xs, labs = [], []
+        for _ in range(args.batch):
+            scene = sample_scene(rng)
+            frames, fr = clip_frames(scene, 1, args.size, rng, times=[rng.random()])
+            xs.append(to_model_input(frames, args.size, rng))
+            labs.append(torch.from_numpy(token_labels(scene, fr, G)))
+        x, lab = torch.stack(xs), torch.stack(labs)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bool(args.bf16)):
+            v, _ = vit(x)
+        l_aux, ast = aux_loss(aux, v.float(), lab, ("color", "shape"))
+        l_os, ast["objshape"] = obj_shape_loss(aux, v.float(), lab)
+        loss = l_aux + l_os
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(vit.parameters(), 5.0)
+        opt.step()
+        step += 1
+        for k2, (c, n) in ast.items():
+            stats["tok_" + k2] += c / max(n, 1)
+        stats["loss"] += float(loss)
+        stats["n"] += 1
+        if step % args.log_every == 0:
+            n = stats.pop("n")
+            log(fh, f"s0 step {step} t={time.time()-t0:.0f}s lr={opt.param_groups[0]['lr']:.2e} "
+                + " ".join(f"{k}={v/n:.3f}" for k, v in sorted(stats.items())))
+            stats = defaultdict(float)
+        if time.time() - last_save > args.save_every:
+            save_ckpt(path, model, aux, {"temp": temp}, opt, step, time.time() - t0, args, cfg)
+            last_save = time.time()
+    save_ckpt(path, model, aux, {"temp": temp}, opt, step, time.time() - t0, args, cfg)
+    log(fh, f"stage0 done step={step} elapsed={time.time()-t0:.0f}s")
+
+
 # ------------------------------------------------------------------------------ stage 1 ------
 
 def run_stage1(args):
@@ -461,7 +531,7 @@ def run_stage2(args):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("stage", choices=["stage1", "stage2"])
+    ap.add_argument("stage", choices=["stage0", "stage1", "stage2"])
     ap.add_argument("--run", required=True)
     ap.add_argument("--init", default=None, help="stage-1 checkpoint for stage 2 (omit: from scratch)")
     ap.add_argument("--temporal", default="dynamic", choices=["dynamic", "fixed", "none"])
@@ -496,8 +566,10 @@ def main():
     args.stem = [int(c) for c in args.stem.split(",") if c]
     args.stem_strides = [int(c) for c in args.stem_strides.split(",") if c]
     if args.batch is None:
-        args.batch = 48 if args.stage == "stage1" else 8
-    if args.stage == "stage1":
+        args.batch = {"stage0": 32, "stage1": 48}.get(args.stage, 8)
+    if args.stage == "stage0":
+        run_stage0(args)
+    elif args.stage == "stage1":
         run_stage1(args)
     else:
         run_stage2(args)
