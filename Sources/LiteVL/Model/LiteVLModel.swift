@@ -77,7 +77,13 @@ public final class LiteVLModel: Sendable {
         let out = vision.forward(video, afterBlock: afterBlock, profile: profile)
         let mark = profile?.now()
         defer { if let profile { _ = profile.record("video.cache", since: mark!) } }
-        let v = out.features
+        return encodedVideo(features: out.features, scales: out.scales)
+    }
+
+    /// Everything ``encode(video:afterBlock:profile:)`` derives from the ViT output: projected,
+    /// normalised features, their frame mean and the cross-attention keys and values of the frame
+    /// tokens. Lets a caller that stored V (a feature cache) skip the ViT.
+    public func encodedVideo(features v: Tensor, scales: [Float]) -> EncodedVideo {
         let frames = v.shape[0], positions = v.shape[1], width = v.shape[2]
         var projected = visionProjection.map { $0(v) } ?? v
         let e = projected.shape[2]
@@ -90,7 +96,7 @@ public final class LiteVLModel: Sendable {
         }
         for i in 0..<mean.count { mean.data[i] /= Float(frames) }
         let flat = v.reshaped([frames * positions, width])
-        return EncodedVideo(features: v, scales: out.scales, projected: projected, projectedMean: mean,
+        return EncodedVideo(features: v, scales: scales, projected: projected, projectedMean: mean,
                             frameKeyValues: textEncoder.crossKeyValues(flat))
     }
 
