@@ -36,6 +36,8 @@ struct ModelOptions: ParsableArguments {
 struct ModelSession {
     let answerer: VideoQuestionAnswerer
     let frames: Int
+    /// The model directory it was loaded from.
+    let directory: URL
     var config: LiteVLConfig { answerer.model.config }
 
     /// Loads `--model DIR` (or the bundled model) with an optional answer list.
@@ -43,6 +45,7 @@ struct ModelSession {
         guard let dir = model.map({ URL(fileURLWithPath: $0) }) ?? Assets.defaultModel else {
             throw CommandFailure(message: "no model given and no bundled model found; pass --model DIR or set LITEVL_ASSETS to the Assets folder")
         }
+        directory = dir
         do {
             answerer = try VideoQuestionAnswerer.load(directory: dir, answersFile: answers.map { URL(fileURLWithPath: $0) })
         } catch let error as ModelError {

@@ -8,6 +8,7 @@ extension LiteVLCommand {
         ProbeCommand.self,
         FramesCommand.self,
         AskCommand.self,
+        SearchCommand.self,
         EvalCommand.self,
         InspectCommand.self,
         BenchCommand.self,

@@ -1,0 +1,23 @@
+import ArgumentParser
+import Foundation
+import LiteVL
+
+/// `--cache DIR`, `--cache-size MB`, `--no-cache`: where search features are kept (docs/retrieval.md).
+struct CacheOptions: ParsableArguments {
+    @Option(name: .customLong("cache"), help: "Feature cache directory. Default: $LITEVL_CACHE, else $XDG_CACHE_HOME/litevl, else ~/.cache/litevl.")
+    var directory: String?
+
+    @Option(name: .customLong("cache-size"), help: "Largest size of the feature cache in MB; least recently used clips are evicted beyond it.")
+    var sizeMB: Int = 512
+
+    @Flag(name: .customLong("no-cache"), help: "Neither read nor write the feature cache.")
+    var disabled = false
+
+    /// The cache these options name, or nil (disabled, or no home directory to put it in).
+    func cache() throws(CommandFailure) -> FeatureCache? {
+        guard sizeMB >= 1 else { throw CommandFailure(message: "--cache-size must be at least 1 (MB), not \(sizeMB)", code: 64) }
+        if disabled { return nil }
+        guard let root = directory.map({ URL(fileURLWithPath: $0) }) ?? FeatureCache.defaultRoot() else { return nil }
+        return FeatureCache(root: root, limitBytes: Int64(sizeMB) << 20)
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import LiteVL
+import TerminalUI
+import VideoDecoding
+
+/// Search features of video files for one model: read from the ``FeatureCache`` when the file's
+/// content, the model, the frame count and the input size match, else decoded, encoded and stored.
+/// Used by `litevl search` and the app's library view. Thread-safe.
+final class ClipIndex: @unchecked Sendable {
+    let session: ModelSession
+    let cache: FeatureCache?
+    let retriever: TextVideoRetriever
+    private let modelHash: UInt64?
+    private let lock = NSLock()
+    private var tally = Counts()
+    /// Features computed or loaded in this process, by path (with the content key they had).
+    private var memo: [String: (key: FeatureCache.Key?, features: ClipFeatures)] = [:]
+
+    /// How many clips were decoded and encoded, read from the cache, or could not be read.
+    struct Counts: Equatable {
+        var decoded = 0
+        var cached = 0
+        var failed = 0
+    }
+
+    /// The largest side of the stored thumbnail.
+    static let thumbnailWidth = 64, thumbnailHeight = 48
+
+    init(session: ModelSession, cache: FeatureCache?) {
+        self.session = session
+        self.cache = cache
+        retriever = TextVideoRetriever(model: session.answerer.model, tokenizer: session.answerer.tokenizer)
+        modelHash = try? cache?.modelHash(directory: session.directory)
+    }
+
+    var counts: Counts { lock.withLock { tally } }
+
+    /// The features of the video at `path`. Throws a one-line reason when it cannot be decoded.
+    func features(path: String) throws(CommandFailure) -> ClipFeatures {
+        var key: FeatureCache.Key?
+        if let cache, let modelHash, let digest = try? cache.contentHash(ofFileAt: path) {
+            key = FeatureCache.Key(contentHash: digest.hash, byteCount: digest.byteCount, frames: session.frames,
+                                   imageSize: session.config.vision.imageSize, model: modelHash)
+        }
+        if let m = lock.withLock({ memo[path] }), key == nil || m.key == key { return m.features }
+        if let key, let hit = cache?.load(key) {
+            lock.withLock { tally.cached += 1; memo[path] = (key, hit) }
+            return hit
+        }
+        let made: ClipFeatures
+        do { made = try encode(path: path) } catch {
+            lock.withLock { tally.failed += 1 }
+            throw error
+        }
+        if let key, let cache {
+            do { try cache.store(made, for: key) } catch {
+                printNote("litevl: warning: cannot write the feature cache in \(cache.root.path): \((error as NSError).localizedDescription)")
+            }
+        }
+        lock.withLock { tally.decoded += 1; memo[path] = (key, made) }
+        return made
+    }
+
+    /// Decodes and encodes a clip.
+    private func encode(path: String) throws(CommandFailure) -> ClipFeatures {
+        let c = session.config
+        let sampler = FrameSampler(count: session.frames, size: c.vision.imageSize,
+                                   thumbnailMaxWidth: Self.thumbnailWidth, thumbnailMaxHeight: Self.thumbnailHeight,
+                                   normalization: Normalization(mean: c.imageMean, std: c.imageStd))
+        let clip: SampledClip
+        do { clip = try sampler.sample(path: path) } catch { throw CommandFailure(message: error.description, code: 1) }
+        let video = session.encode(clip)
+        let middle = clip.frames[clip.frames.count / 2].thumbnail
+        return ClipFeatures(model: session.answerer.model, video: video, timestamps: clip.frames.map(\.timestamp),
+                            duration: clip.probe.duration, thumbnailWidth: middle.width, thumbnailHeight: middle.height,
+                            thumbnail: middle.pixels)
+    }
+
+    /// Writes the remembered content hashes.
+    func flush() { cache?.saveDigests() }
+}
+
+/// The video files under some paths: files as given, folders searched recursively for video
+/// file names (hidden entries skipped), sorted, each once.
+enum VideoPaths {
+    static func expand(_ paths: [String]) -> (files: [String], missing: [String]) {
+        var files: [String] = [], missing: [String] = []
+        var seen = Set<String>()
+        let fm = FileManager.default
+        func add(_ p: String) {
+            let key = URL(fileURLWithPath: p).standardizedFileURL.path
+            if seen.insert(key).inserted { files.append(p) }
+        }
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else { missing.append(path); continue }
+            guard isDirectory.boolValue else { add(path); continue }
+            var found: [String] = []
+            let base = URL(fileURLWithPath: path)
+            if let e = fm.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) {
+                for case let url as URL in e where isVideo(url.lastPathComponent) {
+                    if (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true {
+                        found.append(url.path)
+                    }
+                }
+            }
+            found.sort()
+            found.forEach(add)
+        }
+        return (files, missing)
+    }
+
+    static func isVideo(_ name: String) -> Bool { DirectoryListing.isVideo(name) }
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import LiteVL
+
+/// `litevl search "query" PATH...`: text-to-video retrieval over video files and folders.
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Rank video clips by how well they match a description (ITC with text-dependent pooling, then ITM).",
+        discussion: "Folders are searched recursively for video files. Features are cached per clip, so a second search over the same files decodes nothing (docs/retrieval.md).")
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var cacheOptions: CacheOptions
+
+    @Argument(help: "What to look for, e.g. \"a red circle moving left\".")
+    var query: String
+
+    @Argument(help: "Video files and folders.")
+    var paths: [String]
+
+    @Option(help: "How many results to print.")
+    var top: Int = 10
+
+    @Option(help: "Re-rank this many of the best ITC matches with the ITM head (0: ITC only).")
+    var rerank: Int = 10
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        do { try search() } catch let failure {
+            printError(failure.message)
+            throw ExitCode(failure.code)
+        }
+    }
+
+    func search() throws(CommandFailure) {
+        guard top >= 1 else { throw CommandFailure(message: "--top must be at least 1", code: 64) }
+        guard rerank >= 0 else { throw CommandFailure(message: "--rerank must be 0 or more", code: 64) }
+        guard !paths.isEmpty else { throw CommandFailure(message: "no video files or folders given; usage: litevl search \"query\" PATH...", code: 64) }
+        let start = DispatchTime.now()
+        let cache = try cacheOptions.cache()
+        let (files, missing) = VideoPaths.expand(paths)
+        if let first = missing.first { throw CommandFailure(message: "not found: \(first) (check the path)") }
+        let session = try modelOptions.session()
+        let loadSeconds = seconds(since: start)
+        let index = ClipIndex(session: session, cache: cache)
+        let query: TextVideoRetriever.Query
+        do { query = try index.retriever.query(self.query) } catch { throw CommandFailure(message: error.description, code: 1) }
+
+        let featuresStart = DispatchTime.now()
+        var clips: [(path: String, features: ClipFeatures)] = []
+        var skipped: [[String: String]] = []
+        for file in files {
+            do { clips.append((file, try index.features(path: file))) } catch {
+                let reason = error.message.hasPrefix(file + ": ") ? String(error.message.dropFirst(file.count + 2)) : error.message
+                printNote("litevl: warning: skipped \(file): \(reason)")
+                skipped.append(["file": file, "error": reason])
+            }
+        }
+        index.flush()
+        let featuresSeconds = seconds(since: featuresStart)
+        guard !clips.isEmpty else {
+            throw CommandFailure(message: files.isEmpty ? "no video files in \(paths.joined(separator: ", ")) (looked for \(VideoPaths.describeExtensions))"
+                                                        : "none of the \(files.count) video files could be read")
+        }
+
+        let rankStart = DispatchTime.now()
+        let similarities = clips.map { index.retriever.similarity(query, frameEmbeddings: $0.features.frameEmbeddings) }
+        let model = session.answerer.model
+        let ranked = TextVideoRetriever.rank(similarities: similarities.map(\.score), rerank: rerank) { i in
+            index.retriever.matchProbability(query, video: clips[i].features.encodedVideo(model))
+        }
+        let rankSeconds = seconds(since: rankStart)
+        let counts = index.counts
+        let shown = ranked.prefix(top)
+
+        if json {
+            let results: [[String: Any]] = shown.enumerated().map { position, r in
+                let s = similarities[r.index], f = clips[r.index].features
+                var entry: [String: Any] = [
+                    "rank": position + 1, "file": clips[r.index].path, "itc": Double(r.similarity),
+                    "frame": s.bestFrame, "timestamp": f.timestamps[s.bestFrame],
+                    "frame_weights": s.frameWeights.map(Double.init), "duration": f.duration,
+                ]
+                entry["itm"] = r.matchProbability.map { Double($0) } ?? NSNull()
+                return entry
+            }
+            let object: [String: Any] = [
+                "query": self.query, "model": session.config.name, "frames": session.frames,
+                "results": results, "skipped": skipped,
+                "stats": ["clips": clips.count, "decoded": counts.decoded, "cached": counts.cached, "skipped": skipped.count,
+                          "reranked": min(rerank, clips.count)],
+                "cache": cache?.root.path ?? NSNull(),
+                "timings": ["load": loadSeconds, "features": featuresSeconds, "rank": rankSeconds, "total": seconds(since: start)],
+            ]
+            let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("  #   match     ITC       at  file")
+            for (position, r) in shown.enumerated() {
+                let s = similarities[r.index], f = clips[r.index].features
+                let match = r.matchProbability.map { String(format: "%5.1f%%", $0 * 100) } ?? "     -"
+                print(String(format: "%3d  %6@  %6.3f  %6.2fs  %@", position + 1, match as NSString, r.similarity,
+                             f.timestamps[s.bestFrame], clips[r.index].path as NSString))
+            }
+            printNote(String(format: "(%d clips: %d decoded, %d from the cache%@; %.0f ms)", clips.count, counts.decoded, counts.cached,
+                             skipped.isEmpty ? "" : ", \(skipped.count) skipped", seconds(since: start) * 1000))
+        }
+    }
+}
+
+extension VideoPaths {
+    static var describeExtensions: String { ".mp4, .mov, .mkv, .webm, .avi, …" }
+}
