@@ -28,6 +28,9 @@ struct AskCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @Option(help: "A second model directory (e.g. the no-temporal baseline) that answers the same questions, for comparison.")
+    var baseline: String?
+
     enum Toggle: String, ExpressibleByArgument { case on, off }
 
     func run() throws {
@@ -50,9 +53,12 @@ struct AskCommand: ParsableCommand {
         let encodeStart = DispatchTime.now()
         let encoded = session.encode(clip)
         let encodeSeconds = seconds(since: encodeStart)
+        let base = try baseline.map { dir throws(CommandFailure) in try BaselineModel(directory: dir, answers: modelOptions.answers, frames: modelOptions.frames) }
+        let baseEncoded = try base.map { b throws(CommandFailure) in try b.encode(path: video, sampled: clip, by: session) }
         var options = VideoQuestionAnswerer.Options()
         options.pooling = pooling == .on
-        options.attentionMaps = false
+        // Attention maps only for JSON's "where is the answer" (evidence).
+        options.attentionMaps = json
         var results: [[String: Any]] = []
         for question in questions {
             let result: VideoQuestionAnswerer.Result
@@ -66,6 +72,20 @@ struct AskCommand: ParsableCommand {
                     "seconds": result.seconds,
                 ]
                 if let a = result.temporalWeights { entry["temporal_weights"] = a.map(Double.init) }
+                entry["evidence"] = evidenceJSON(result, timestamps: clip.frames.map(\.timestamp))
+                if let base, let (baseClip, baseVideo) = baseEncoded {
+                    let r: VideoQuestionAnswerer.Result
+                    do { r = try base.session.answerer.ask(question, video: baseVideo, options: options) } catch {
+                        throw CommandFailure(message: "\(error)", code: 1)
+                    }
+                    var b: [String: Any] = [
+                        "model": base.session.config.name, "answer": r.answer, "seconds": r.seconds,
+                        "top": r.candidates.prefix(top).map { ["answer": $0.answer, "probability": Double($0.probability), "score": $0.score] },
+                        "evidence": evidenceJSON(r, timestamps: baseClip.frames.map(\.timestamp)),
+                    ]
+                    if let a = r.temporalWeights { b["temporal_weights"] = a.map(Double.init) }
+                    entry["baseline"] = b
+                }
                 results.append(entry)
             } else {
                 print("Q: \(question)")
@@ -73,11 +93,21 @@ struct AskCommand: ParsableCommand {
                 for c in result.candidates.prefix(top) {
                     print(String(format: "   %-12@ %5.1f%%  (score %.3f)", c.answer as NSString, c.probability * 100, c.score))
                 }
+                if let base, let (_, baseVideo) = baseEncoded {
+                    let r: VideoQuestionAnswerer.Result
+                    do { r = try base.session.answerer.ask(question, video: baseVideo, options: options) } catch {
+                        throw CommandFailure(message: "\(error)", code: 1)
+                    }
+                    print("B: \(r.answer)   (baseline: \(base.session.config.name))")
+                    for c in r.candidates.prefix(top) {
+                        print(String(format: "   %-12@ %5.1f%%  (score %.3f)", c.answer as NSString, c.probability * 100, c.score))
+                    }
+                }
             }
         }
         if json {
             let object: [String: Any] = [
-                "video": video, "model": session.config.name,
+                "video": video, "model": session.config.name, "baseline_model": base.map { $0.session.config.name as Any } ?? NSNull(),
                 "frames": clip.frames.map { ["timestamp": $0.timestamp, "repeated": $0.repeated] },
                 "scales": encoded.scales.map(Double.init),
                 "warnings": clip.warnings,

@@ -1,0 +1,44 @@
+import Foundation
+import LiteVL
+import VideoDecoding
+
+/// A second model answering the same questions for comparison (`ask --baseline DIR`, the app's
+/// compare mode): typically LiteVL without temporal attention (`Assets/models/litevl-tiny-notemp`).
+struct BaselineModel {
+    let session: ModelSession
+
+    /// Loads `directory` with the same answer list and frame count options as the main model.
+    init(directory: String, answers: String?, frames: Int?) throws(CommandFailure) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CommandFailure(message: "baseline model not found: \(directory) (pass --baseline with a model directory)", code: 2)
+        }
+        session = try ModelSession(model: directory, answers: answers, frames: frames)
+    }
+
+    /// The default baseline: `Assets/models/litevl-tiny-notemp`, when it exists.
+    static var defaultDirectory: URL? {
+        guard let dir = Assets.directory?.appendingPathComponent("models/litevl-tiny-notemp"),
+              FileManager.default.fileExists(atPath: dir.appendingPathComponent("config.json").path) else { return nil }
+        return dir
+    }
+
+    /// Encodes the clip for the baseline, reusing `clip` when it was sampled the way this model wants.
+    func encode(path: String, sampled clip: SampledClip, by main: ModelSession) throws(CommandFailure) -> (SampledClip, EncodedVideo) {
+        let a = main.config, b = session.config
+        let same = main.frames == session.frames && a.vision.imageSize == b.vision.imageSize && a.imageMean == b.imageMean && a.imageStd == b.imageStd
+        let own = same ? clip : try session.sample(path)
+        return (own, session.encode(own))
+    }
+}
+
+/// JSON for "where is the answer": the frames ranked by pooling weight and attention, with timestamps.
+func evidenceJSON(_ result: VideoQuestionAnswerer.Result, timestamps: [Double]) -> [[String: Any]] {
+    result.frameEvidence.map { e in
+        var entry: [String: Any] = ["frame": e.frame]
+        entry["timestamp"] = e.frame < timestamps.count ? timestamps[e.frame] : NSNull()
+        entry["pooling_weight"] = e.poolingWeight.map { Double($0) } ?? NSNull()
+        entry["attention"] = e.attention.map { Double($0) } ?? NSNull()
+        return entry
+    }
+}
