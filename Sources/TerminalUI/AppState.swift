@@ -19,6 +19,8 @@ public struct ConversationEntry: Sendable, Equatable {
     public var generation: Int
     /// The name of the clip it is about.
     public var clip: String?
+    /// The second model's answer, in compare mode (nil when compare was off).
+    public var baseline: BaselineStatus?
     public init(id: Int, question: String, status: Status, generation: Int = 0, clip: String? = nil) {
         self.id = id; self.question = question; self.status = status; self.generation = generation; self.clip = clip
     }
@@ -72,6 +74,18 @@ public struct AppState: Sendable {
     public var exporting = false
     /// A demo walkthrough is playing (any key stops it).
     public var demoPlaying = false
+    /// The library view (`L`), while open.
+    public var library: LibraryState?
+    /// The backend can rank clips (``ClipLibraryBackend``).
+    public var libraryAvailable = false
+    /// Compare mode (`c`): every question is also answered by the baseline model.
+    public var compare = false
+    /// The second model's name, when there is one (``CompareBackend``).
+    public var baselineName: String?
+    /// Why there is no second model.
+    public var baselineProblem: String?
+    /// Position in ``evidenceOrder`` of the last `w` (nil after any other key).
+    public var evidenceCursor: Int?
 
     public init(size: TerminalSize, capabilities: TerminalCapabilities, modelName: String, history: [String] = []) {
         self.size = size; self.capabilities = capabilities; self.modelName = modelName
@@ -151,6 +165,19 @@ public enum AppEvent: Sendable {
     case exportFailed(String)
     /// Leave the app (the demo stopping, a signal).
     case quitRequested
+    /// Open the library view on a folder (`--library DIR`).
+    case libraryRequested(String)
+    /// The library folder's video files.
+    case libraryListed(LibraryListing)
+    /// One library clip is encoded (or came from the cache).
+    case libraryClipReady(LibraryClip)
+    case libraryClipFailed(path: String, String)
+    /// Scores of the library clips for a query.
+    case libraryRanked(query: String, [LibraryMatch])
+    case libraryRankFailed(query: String, String)
+    /// The baseline's answer to a question (compare mode).
+    case baselineAnswered(id: Int, AnswerResult)
+    case baselineFailed(id: Int, String)
 }
 
 /// What the reducer asks the outside world to do.
@@ -164,6 +191,14 @@ public enum Effect: Sendable, Equatable {
     case listDirectory(String)
     /// Export the session.
     case export(SessionSnapshot)
+    /// List the library folder (answered with `.libraryListed`).
+    case listLibrary(String)
+    /// Load or encode these clips in the background, one `.libraryClipReady` each.
+    case loadLibrary([String])
+    /// Rank the loaded library clips (answered with `.libraryRanked`).
+    case rankLibrary(query: String, paths: [String])
+    /// Ask the baseline model too (compare mode).
+    case askBaseline(id: Int, question: String)
 }
 
 extension AppState {
@@ -172,7 +207,12 @@ extension AppState {
         switch event {
         case .key(let k): return handleKey(k)
         case .resized(let s): size = s; clampScroll(); return []
-        case .tick(let t): now = t; return []
+        case .tick(let t): now = t; return libraryTick()
+        case .libraryRequested(let dir): return openLibrary(dir)
+        case .libraryListed, .libraryClipReady, .libraryClipFailed, .libraryRanked, .libraryRankFailed:
+            return handleLibraryEvent(event)
+        case .baselineAnswered, .baselineFailed:
+            return handleCompareEvent(event)
         case .openProgress(let f, let m):
             load = .opening(fraction: min(max(f, 0), 1), message: m); return []
         case .clipOpened(let c):
@@ -345,6 +385,9 @@ extension AppState {
         notice = nil
         if k == .resize { return [] }
         if openPrompt != nil { return handlePromptKey(k) }
+        if library != nil { return handleLibraryKey(k) }
+        let whereCursor = evidenceCursor
+        evidenceCursor = nil
         // Quit keys work everywhere.
         if k == .ctrl("c") {
             if helpShown || zoomed { helpShown = false; zoomed = false; return [] }
@@ -356,7 +399,10 @@ extension AppState {
             helpShown = false
             return []
         }
-        if zoomed { return handleZoomKey(k) }
+        if zoomed {
+            if k == .char("w") { jumpToEvidence(previous: whereCursor); return [] }
+            return handleZoomKey(k)
+        }
         switch k {
         case .pageUp: scroll(by: pageSize); return []
         case .pageDown: scroll(by: -pageSize); return []
@@ -365,6 +411,7 @@ extension AppState {
         case .mouse(let x, let y): return handleMouse(x: x, y: y)
         default: break
         }
+        if focus == .frames && k == .char("w") { jumpToEvidence(previous: whereCursor); return [] }
         return focus == .input ? handleInputKey(k) : handleFramesKey(k)
     }
 
@@ -416,6 +463,8 @@ extension AppState {
         case .ctrl("y"): editor.yank()
         case .ctrl("o"): return beginOpen()
         case .ctrl("s"): return beginExport()
+        case .ctrl("r"): return openLibrary()
+        case .ctrl("t"): return toggleCompare()
         case .backspace: editor.deleteBackward()
         case .delete, .ctrl("d"): editor.deleteForward()
         case .up, .ctrl("p"): editor.historyPrevious()
@@ -426,10 +475,12 @@ extension AppState {
             guard let q = editor.submit() else { return [] }
             let id = nextID
             nextID += 1
-            entries.append(ConversationEntry(id: id, question: q, status: .queued, generation: clipGeneration, clip: clip?.name))
+            var entry = ConversationEntry(id: id, question: q, status: .queued, generation: clipGeneration, clip: clip?.name)
+            if compare { entry.baseline = .pending }
+            entries.append(entry)
             scrollBack = 0
             return [.record(TranscriptRecord(kind: "question", clip: clip?.name, question: q)),
-                    .ask(id: id, question: q)]
+                    .ask(id: id, question: q)] + (compare ? [.askBaseline(id: id, question: q)] : [])
         default: break
         }
         return []
@@ -449,6 +500,8 @@ extension AppState {
         case .char("?"): helpShown = true
         case .char("o"), .ctrl("o"): return beginOpen()
         case .char("e"), .ctrl("s"): return beginExport()
+        case .char("L"), .ctrl("r"): return openLibrary()
+        case .char("c"), .ctrl("t"): return toggleCompare()
         case .escape: focus = .input
         case .char(let c):
             if let d = c.wholeNumberValue, c.isASCII, d >= 1, d <= 9 {

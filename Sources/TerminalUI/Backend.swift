@@ -147,9 +147,12 @@ public struct TerminalAppOptions: Sendable {
     public var exportBase: URL?
     /// A scripted walkthrough played instead of waiting for the user (`litevl demo`); any key stops it.
     public var demo: DemoScript?
+    /// A folder to show in the library view at start (`litevl --library DIR`).
+    public var library: String?
     public init(ascii: Bool = false, noColor: Bool = false, historyFile: URL? = nil, candidatesShown: Int = 3,
-                clip: String? = nil, exportBase: URL? = nil, demo: DemoScript? = nil) {
+                clip: String? = nil, exportBase: URL? = nil, demo: DemoScript? = nil, library: String? = nil) {
         self.ascii = ascii; self.noColor = noColor; self.historyFile = historyFile
         self.candidatesShown = candidatesShown; self.clip = clip; self.exportBase = exportBase; self.demo = demo
+        self.library = library
     }
 }

@@ -25,6 +25,11 @@ public enum TerminalApp {
         var state = AppState(size: driver.size, capabilities: driver.capabilities, modelName: backend.modelName,
                              history: transcript?.questions() ?? [])
         state.candidatesShown = max(1, options.candidatesShown)
+        let libraryBackend = backend as? any ClipLibraryBackend
+        let compareBackend = backend as? any CompareBackend
+        state.libraryAvailable = libraryBackend != nil
+        state.baselineName = compareBackend?.baselineName
+        state.baselineProblem = compareBackend == nil ? "this backend has no second model" : compareBackend?.baselineProblem
         let inbox = Inbox()
         let start = ContinuousClock.now
         @Sendable func now() -> Double {
@@ -67,6 +72,15 @@ public enum TerminalApp {
                     } catch {
                         inbox.post(.answerFailed(id: id, describe(error)))
                     }
+                case .askBaseline(let id, let q):
+                    guard opened, let compareBackend else {
+                        inbox.post(.baselineFailed(id: id, compareBackend == nil ? "no baseline model" : "no clip is open")); continue
+                    }
+                    do {
+                        inbox.post(.baselineAnswered(id: id, try await compareBackend.askBaseline(q)))
+                    } catch {
+                        inbox.post(.baselineFailed(id: id, describe(error)))
+                    }
                 case .export(let snapshot, let dir):
                     do {
                         inbox.post(.exported(try await backend.export(snapshot, to: dir)))
@@ -82,6 +96,10 @@ public enum TerminalApp {
             jobSink.yield(.open(clip))
         }
 
+        // The library's clips are encoded by their own task (cancelled when another folder is
+        // listed), so that questions are not held up; rankings run as separate tasks.
+        var libraryTask: Task<Void, Never>?
+        defer { libraryTask?.cancel() }
         let cache = ThumbnailCache()
         var dirty = true
         var lastAnimation = -1.0
@@ -97,6 +115,31 @@ public enum TerminalApp {
                 case .export(let snapshot):
                     let base = options.exportBase ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
                     jobSink.yield(.export(snapshot, base.appendingPathComponent(snapshot.defaultDirectoryName)))
+                case .listLibrary(let dir):
+                    pending += state.handle(.libraryListed(LibraryListing.read(dir)))
+                case .loadLibrary(let paths):
+                    libraryTask?.cancel()
+                    guard let libraryBackend else { break }
+                    libraryTask = Task {
+                        for path in paths {
+                            if Task.isCancelled { return }
+                            do {
+                                inbox.post(.libraryClipReady(try await libraryBackend.libraryClip(path: path)))
+                            } catch {
+                                inbox.post(.libraryClipFailed(path: path, describe(error)))
+                            }
+                        }
+                    }
+                case .rankLibrary(let query, let paths):
+                    guard let libraryBackend else { break }
+                    Task {
+                        do {
+                            inbox.post(.libraryRanked(query: query, try await libraryBackend.rankLibrary(query: query, paths: paths)))
+                        } catch {
+                            inbox.post(.libraryRankFailed(query: query, describe(error)))
+                        }
+                    }
+                case .askBaseline(let id, let q): jobSink.yield(.askBaseline(id, q))
                 case .listDirectory(let dir):
                     // Small and local: listed right away, so Tab completion sees it.
                     pending += state.handle(.directoryListed(DirectoryListing.read(dir)))
@@ -108,6 +151,8 @@ public enum TerminalApp {
             }
             dirty = true
         }
+
+        if let dir = options.library { apply(.libraryRequested(dir)) }
 
         while !state.quitting {
             if let m = maxIterations, iterations >= m { break }
@@ -125,8 +170,10 @@ public enum TerminalApp {
                 for e in demo!.events(now: state.now, state: state) { apply(e) }
                 if state.quitting { break }
             }
+            // A library search is due (typing paused, new clips encoded).
+            if let lib = state.library, lib.rankDue(now: state.now) { apply(.tick(now: state.now)) }
             // Animate the spinner ~10 times a second while something is running.
-            if (state.isBusy || state.exporting) && state.now - lastAnimation >= 0.1 { lastAnimation = state.now; dirty = true }
+            if (state.isBusy || state.exporting || state.library?.isEncoding == true) && state.now - lastAnimation >= 0.1 { lastAnimation = state.now; dirty = true }
             if dirty {
                 if driver.size != state.size { state.size = driver.size; state.clampScroll() }
                 driver.clear()
@@ -141,6 +188,7 @@ public enum TerminalApp {
     enum Job: Sendable {
         case open(String)
         case ask(Int, String)
+        case askBaseline(Int, String)
         case export(SessionSnapshot, URL)
     }
 

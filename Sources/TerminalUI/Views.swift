@@ -120,8 +120,9 @@ enum StatusBarView {
         if s.zoomed {
             hints = [("←→", "frame"), ("[ ]", "layer"), ("a", "overlay"), ("Esc", "back"), ("?", "help")]
         } else if s.focus == .frames {
-            hints = [("←→/1-9", "frame"), ("[ ]", "layer"), ("a", "overlay"), ("z", "zoom"), ("Tab", "ask"),
-                     ("o", "open"), ("e", "export"), ("PgUp/Dn", "scroll"), ("?", "help"), ("q", "quit")]
+            hints = [("←→/1-9", "frame"), ("w", "where"), ("[ ]", "layer"), ("a", "overlay"), ("z", "zoom"), ("Tab", "ask"),
+                     ("o", "open"), ("L", "library"), ("c", s.compare ? "compare off" : "compare"), ("e", "export"),
+                     ("PgUp/Dn", "scroll"), ("?", "help"), ("q", "quit")]
         } else {
             hints = [("Enter", "ask"), ("↑↓", "history"), ("Tab", "frames"), ("^O", "open"), ("^S", "export"),
                      ("PgUp/Dn", "scroll"), ("?", "help"), ("q", "quit")]
@@ -334,6 +335,9 @@ enum ConversationView {
             case .failed(let m):
                 let l = DisplayWidth.truncate("error: " + m.replacingOccurrences(of: "\n", with: " "), to: width - DisplayWidth.of(aPrefix))
                 out.append(StyledLine(segments: [(aPrefix, t.muted), (l, t.error)]))
+            case .answered(let r) where e.baseline != nil:
+                out += CompareView.lines(s, e, main: r, baseline: e.baseline!, width: width, t)
+                if let l = WhereView.line(s, e, r, width: width, t) { out.append(l) }
             case .answered(let r):
                 let time = "  " + formatTime(r.seconds)
                 let aw = max(1, width - DisplayWidth.of(aPrefix) - DisplayWidth.of(time))
@@ -355,6 +359,7 @@ enum ConversationView {
                         (" " + pct, t.muted),
                     ]))
                 }
+                if let l = WhereView.line(s, e, r, width: width, t) { out.append(l) }
             }
         }
         return out
@@ -469,6 +474,9 @@ enum HelpOverlay {
         ("mouse click", "select a frame"),
         ("o / Ctrl-O", "open another clip (path, Tab completes, ↑↓ picks)"),
         ("e / Ctrl-S", "export transcript + frames with attention (PNG)"),
+        ("w", "jump to the most relevant frame; again: the next (frames)"),
+        ("L / Ctrl-R", "library: the folder's clips, ranked as you type"),
+        ("c / Ctrl-T", "compare: the baseline model answers too"),
         ("q", "quit (on an empty line, or frames focused)"),
         ("Ctrl-C/Ctrl-D", "quit on an empty line (Ctrl-C clears a line)"),
     ]
@@ -506,6 +514,11 @@ public enum ScreenRenderer {
     public static func render(_ s: AppState, cache: ThumbnailCache) -> Canvas {
         var c = Canvas(width: s.size.width, height: s.size.height)
         let t = Theme(s.capabilities)
+        if let lib = s.library {
+            LibraryView.draw(&c, s, lib, t)
+            if s.helpShown { HelpOverlay.draw(&c, s, t) }
+            return c
+        }
         if s.zoomed && !s.frames.isEmpty {
             ZoomView.draw(&c, s, t, cache: cache)
             StatusBarView.drawHints(&c, Rect(x: 0, y: c.height - 1, width: c.width, height: c.height >= 3 ? 1 : 0), s, t)

@@ -9,6 +9,7 @@ struct TUICommand: AsyncParsableCommand {
         commandName: "tui", abstract: "Open a clip in the terminal app (the default).")
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var cacheOptions: CacheOptions
 
     @Argument(help: "The video clip to open (default: the bundled demo clip).")
     var clip: String?
@@ -28,6 +29,12 @@ struct TUICommand: AsyncParsableCommand {
     @Option(name: .customLong("export-dir"), help: "Where `e` writes its litevl-export-<clip>-<time>/ directory. Default: the current directory.")
     var exportDirectory: String?
 
+    @Option(help: "Start in the library view (L) on this folder: its clips ranked as you type a description.")
+    var library: String?
+
+    @Option(help: "A second model for compare mode (c). Default: Assets/models/litevl-tiny-notemp when installed.")
+    var baseline: String?
+
     func run() async throws {
         guard let clipPath = clip ?? Assets.defaultClip?.path else {
             printError("no clip given and no bundled demo clip found; pass a video file: litevl CLIP")
@@ -43,10 +50,14 @@ struct TUICommand: AsyncParsableCommand {
             printError(error.message)
             throw ExitCode(error.code)
         }
-        let backend = LiteVLBackend(answerer: answerer, modelProblem: problem, frames: modelOptions.frames, pooling: pooling == .on)
+        let backend: AppBackend
+        do { backend = try appBackend(answerer: answerer, problem: problem) } catch {
+            printError(error.message)
+            throw ExitCode(error.code)
+        }
         let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         let options = TerminalAppOptions(ascii: ascii, noColor: noColor, historyFile: historyURL(), clip: clipPath,
-                                         exportBase: exportDirectory.map { URL(fileURLWithPath: $0) })
+                                         exportBase: exportDirectory.map { URL(fileURLWithPath: $0) }, library: library)
         do {
             try await TerminalApp.run(backend: backend, options: options)
         } catch {
@@ -72,5 +83,35 @@ struct SmokeTUICommand: ParsableCommand {
 
     func run() throws {
         try SmokeScreen.run()
+    }
+}
+
+extension TUICommand {
+    /// The model backend with the library (search features through the cache) and the baseline
+    /// for compare mode. A baseline named with `--baseline` must load; the default one is optional.
+    func appBackend(answerer: VideoQuestionAnswerer?, problem: String?) throws(CommandFailure) -> AppBackend {
+        let base = LiteVLBackend(answerer: answerer, modelProblem: problem, frames: modelOptions.frames, pooling: pooling == .on)
+        var index: ClipIndex?
+        if let answerer, let dir = modelOptions.model.map({ URL(fileURLWithPath: $0) }) ?? Assets.defaultModel {
+            index = ClipIndex(session: ModelSession(answerer: answerer, frames: modelOptions.frames, directory: dir), cache: try cacheOptions.cache())
+        }
+        if let library {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: library, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw CommandFailure(message: "library folder not found: \(library) (pass --library with a folder of videos)")
+            }
+        }
+        var baselineModel: BaselineModel?
+        var baselineProblem: String?
+        if let baseline {
+            baselineModel = try BaselineModel(directory: baseline, answers: modelOptions.answers, frames: modelOptions.frames)
+        } else if let dir = BaselineModel.defaultDirectory {
+            do { baselineModel = try BaselineModel(directory: dir.path, answers: modelOptions.answers, frames: modelOptions.frames) } catch {
+                baselineProblem = "the baseline model in \(dir.path) did not load: \(error.message)"
+            }
+        } else {
+            baselineProblem = "no baseline model (Assets/models/litevl-tiny-notemp is not installed); start with --baseline DIR"
+        }
+        return AppBackend(base: base, index: index, baseline: baselineModel, baselineProblem: baselineProblem)
     }
 }

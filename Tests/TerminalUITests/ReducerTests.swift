@@ -49,7 +49,7 @@ import Testing
         _ = s.handle(.key(.enter)); #expect(s.zoomed)
         _ = s.handle(.key(.escape)); #expect(!s.zoomed)
         // Typing in the frames focus starts a question.
-        _ = s.handle(.key(.char("w"))); #expect(s.focus == .input && s.editor.text == "w")
+        _ = s.handle(.key(.char("x"))); #expect(s.focus == .input && s.editor.text == "x")
     }
 
     @Test func quitting() {

@@ -1,0 +1,99 @@
+import Foundation
+import LiteVL
+import TerminalUI
+import VideoDecoding
+
+/// The app's backend with search and compare: ``LiteVLBackend`` for opening clips and answering,
+/// plus the library view's ranking (``ClipIndex``, through the feature cache) and a baseline model
+/// that answers the same questions in compare mode.
+final class AppBackend: QABackend, ClipLibraryBackend, CompareBackend, @unchecked Sendable {
+    let base: LiteVLBackend
+    let index: ClipIndex?
+    let baseline: BaselineModel?
+    let baselineProblem: String?
+    private let lock = NSLock()
+    private var currentPath: String?
+    private var baselineVideo: (path: String, video: EncodedVideo)?
+
+    init(base: LiteVLBackend, index: ClipIndex?, baseline: BaselineModel?, baselineProblem: String?) {
+        self.base = base
+        self.index = index
+        self.baseline = baseline
+        self.baselineProblem = baseline == nil ? baselineProblem : nil
+    }
+
+    // MARK: QABackend
+
+    var modelName: String { base.modelName }
+    var modelProblem: String? { base.modelProblem }
+
+    func openClip(path: String, progress: @escaping @Sendable (Double, String) -> Void) async throws -> OpenedClip {
+        let opened = try await base.openClip(path: path, progress: progress)
+        lock.withLock { currentPath = path }
+        return opened
+    }
+
+    func ask(_ question: String) async throws -> AnswerResult { try await base.ask(question) }
+
+    func export(_ session: SessionSnapshot, to directory: URL) async throws -> ExportSummary {
+        try await base.export(session, to: directory)
+    }
+
+    // MARK: ClipLibraryBackend
+
+    func libraryClip(path: String) async throws -> LibraryClip {
+        guard let index else { throw BackendError(message: base.modelProblem ?? "no model loaded") }
+        let before = index.counts.decoded
+        let f: ClipFeatures
+        do { f = try index.features(path: path) } catch { throw BackendError(message: error.message) }
+        index.flush()
+        let thumbnail = f.thumbnailWidth > 0 && f.thumbnailHeight > 0
+            ? TerminalUI.RGBImage(width: f.thumbnailWidth, height: f.thumbnailHeight, pixels: f.thumbnail) : nil
+        return LibraryClip(path: path, thumbnail: thumbnail, durationSeconds: f.duration, fromCache: index.counts.decoded == before)
+    }
+
+    func rankLibrary(query: String, paths: [String]) async throws -> [LibraryMatch] {
+        guard let index else { throw BackendError(message: base.modelProblem ?? "no model loaded") }
+        let q: TextVideoRetriever.Query
+        do { q = try index.retriever.query(query) } catch { throw BackendError(message: error.description) }
+        return paths.compactMap { path in
+            guard let f = try? index.features(path: path) else { return nil }
+            let s = index.retriever.similarity(q, frameEmbeddings: f.frameEmbeddings)
+            return LibraryMatch(path: path, score: s.score, timestamp: f.timestamps[s.bestFrame])
+        }
+    }
+
+    // MARK: CompareBackend
+
+    var baselineName: String? { baseline?.session.config.name }
+
+    func askBaseline(_ question: String) async throws -> AnswerResult {
+        guard let baseline else { throw BackendError(message: baselineProblem ?? "no baseline model") }
+        guard let path = lock.withLock({ currentPath }) else { throw BackendError(message: "no clip is open") }
+        var video = lock.withLock { baselineVideo?.path == path ? baselineVideo?.video : nil }
+        if video == nil {
+            let clip: SampledClip
+            do { clip = try baseline.session.sample(path) } catch { throw BackendError(message: error.message) }
+            let encoded = baseline.session.encode(clip)
+            lock.withLock { baselineVideo = (path, encoded) }
+            video = encoded
+        }
+        var options = VideoQuestionAnswerer.Options()
+        options.pooling = base.pooling
+        let r: VideoQuestionAnswerer.Result
+        do { r = try baseline.session.answerer.ask(question, video: video!, options: options) } catch { throw BackendError(message: "\(error)") }
+        let g = r.gridSize
+        return AnswerResult(answer: r.answer, candidates: r.candidates.map { AnswerCandidate($0.answer, confidence: $0.probability) },
+                            seconds: r.seconds, temporalWeights: r.temporalWeights ?? [],
+                            attention: AttentionMaps(gridWidth: g, gridHeight: g, values: r.attentionMaps))
+    }
+}
+
+extension ModelSession {
+    /// A session over an already loaded model.
+    init(answerer: VideoQuestionAnswerer, frames: Int?, directory: URL) {
+        self.answerer = answerer
+        self.frames = frames ?? answerer.model.config.vision.numFrames
+        self.directory = directory
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// The library view and compare mode in a real terminal: real clips, real models, real cache.
+@Suite("TUI library and compare (tmux)", .serialized)
+struct LibraryTmuxTests {
+    @Test("--library: clips listed with thumbnails, typing ranks them, Enter opens one; c compares with the baseline; reopening reads the cache")
+    func libraryAndCompare() throws {
+        guard TmuxSession.isAvailable else { return }
+        let fm = FileManager.default
+        let dir = fm.temporaryDirectory.appendingPathComponent("litevl-tuilib-\(UUID().uuidString)")
+        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: dir) }
+        for name in SearchTests.demoClips {
+            try fm.copyItem(at: CLI.repoRoot.appendingPathComponent("Assets/clips/\(name)"), to: dir.appendingPathComponent(name))
+        }
+        let cache = dir.appendingPathComponent(".cache"), history = dir.appendingPathComponent(".history.jsonl")
+        let litevl = TmuxSession.quote(CLI.executable.path)
+        let command = "\(litevl) --model \(TmuxSession.quote(CLI.randomModel.path)) --baseline \(TmuxSession.quote(CLI.randomBaselineModel.path)) "
+            + "--library \(TmuxSession.quote(dir.path)) --history \(TmuxSession.quote(history.path)) "
+            + TmuxSession.quote(dir.appendingPathComponent("demo_appear.mp4").path)
+        let env = ["TERM": "tmux-256color", "LITEVL_CACHE": cache.path, "LITEVL_ASSETS": CLI.repoRoot.appendingPathComponent("Assets").path]
+        let t = try TmuxSession(command: command, width: 110, height: 34, environment: env)
+        defer { t.kill() }
+        #expect(t.waitFor("ready (0 from the cache)", timeout: 30), "\(t.capture())")
+        #expect(t.capture().contains("demo_motion.mp4") && t.capture().contains("▀"), "names and half-block thumbnails: \(t.capture())")
+        try t.sendKeys("a square moving right", literal: true)
+        #expect(t.waitFor("1. demo_", timeout: 10), "ranked: \(t.capture())")
+        #expect(t.capture().contains("score ") && t.capture().contains("best at "))
+        // The top clip is the one Enter opens.
+        let top = t.capture().split(separator: "\n").first { $0.contains("1. demo_") }.flatMap { line in
+            SearchTests.demoClips.first { line.contains($0) } }
+        let name = try #require(top)
+        try t.sendKeys("Enter")
+        #expect(t.waitFor("opened \(name)", timeout: 15), "\(t.capture())")
+        // Compare mode with the baseline, from the frames focus.
+        try t.sendKeys("Tab"); try t.sendKeys("c")
+        #expect(t.waitFor("compare on", timeout: 5), "\(t.capture())")
+        try t.sendKeys("Tab")
+        try t.sendKeys("what color is the square?", literal: true)
+        try t.sendKeys("Enter")
+        #expect(t.waitFor("random-notemp", timeout: 15), "\(t.capture())")
+        #expect(t.waitFor("where: ", timeout: 15), "\(t.capture())")
+        // The library again (Ctrl-R): every clip now comes from the cache.
+        try t.sendKeys("C-r")
+        #expect(t.waitFor("ready (4 from the cache)", timeout: 15), "\(t.capture())")
+        try t.sendKeys("Escape")
+        try t.sendKeys("C-c")
+        #expect(t.waitFor("EXIT=0", timeout: 10), "\(t.capture())")
+    }
+}
