@@ -131,10 +131,12 @@ enum StatusBarView {
             hints = [("Enter", "open"), ("Tab", "complete"), ("↑↓", "pick"), ("Esc", "cancel")]
         }
         var x = r.x + 1
+        // Room for the focus indicator at the right comes first.
+        let indicator = DisplayWidth.of(s.focus == .input ? "INPUT" : "FRAMES") + 3
         for (k, d) in hints {
             let key = t.unicode ? k : k.replacingOccurrences(of: "←→", with: "<>").replacingOccurrences(of: "↑↓", with: "Up/Dn")
             let need = DisplayWidth.of(key) + 1 + DisplayWidth.of(d) + 2
-            if x + need > r.maxX { break }
+            if x + need > r.maxX - indicator { break }
             x += c.put(key, x: x, y: r.y, style: t.statusKey, clip: r)
             x += c.put(" " + d + "  ", x: x, y: r.y, style: t.status, clip: r)
         }
