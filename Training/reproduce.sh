@@ -1,6 +1,6 @@
 #!/bin/sh
 # Reproduce the bundled LiteVL-tiny and its no-temporal baseline end to end (see Training/README.md).
-# About 9 + 12 + 70 min of wall clock on a 2-core machine, plus ~10 min of test-set rendering and evaluation.
+# About 9 + 12 + 64 min of wall clock on a 2-core machine, plus ~10 min of test-set rendering and evaluation.
 # Each training step resumes from Training/checkpoints/RUN/last.pt; delete Training/checkpoints/ to start over.
 set -e
 cd "$(dirname "$0")/.."
@@ -18,7 +18,7 @@ $P Training/train.py stage1 --run s1c --init Training/checkpoints/s0/last.pt $ST
 for T in dynamic none; do
   RUN=$([ $T = dynamic ] && echo full2 || echo notemp2)
   $P Training/train.py stage2 --run $RUN --init Training/checkpoints/s1c/last.pt $STEM --temporal $T \
-     --steps 4000 --minutes 70 --obj-shape-weight 1.0 --ret-weight 0.5 --log-every 50 --snapshot-every 500 \
+     --steps 4000 --minutes 64 --obj-shape-weight 1.0 --ret-weight 0.5 --log-every 50 --snapshot-every 500 \
      --val-clips 80 --eval-every 600 > Training/runs/$RUN.out 2>&1 &
 done
 wait
