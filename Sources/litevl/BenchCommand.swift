@@ -5,6 +5,9 @@ import VideoDecoding
 
 /// `litevl bench`: per-stage timings in the spirit of llama-bench, with achieved GFLOP/s and the
 /// fraction of the machine's sgemm peak measured on the same shapes.
+///
+/// `scripts/bench-compare.sh` runs it next to `Training/bench_torch.py` (the PyTorch reference on the
+/// same weights, frames, question and answer list, written by `--write-model` and `--dump-inputs`).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -33,6 +36,15 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "BLAS threads.")
     var threads: Int = 2
 
+    @Option(help: "Question asked in every run.")
+    var question: String = "which way is the red circle moving?"
+
+    @Option(help: "Write the --preset blip-base model directory (config.json, model.safetensors, vocab.txt, answers.txt with 128 one-word candidates) to DIR and exit; bench it with --model DIR.")
+    var writeModel: String?
+
+    @Option(help: "Write the inputs of the first run to DIR (video.safetensors: the normalised frames; inputs.json: token ids, answers, the answer found) for Training/bench_torch.py.")
+    var dumpInputs: String?
+
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -50,8 +62,58 @@ struct BenchCommand: ParsableCommand {
         return Stat(mean: m, std: v.squareRoot())
     }
 
+    /// VmRSS and VmHWM (peak) of this process from /proc/self/status, in MiB (nil elsewhere).
+    static func memory() -> (rss: Double, peak: Double)? {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        func field(_ name: String) -> Double? {
+            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return nil }
+            return line.split(separator: " ").dropFirst().first.flatMap { Double($0) }.map { $0 / 1024 }
+        }
+        guard let rss = field("VmRSS"), let peak = field("VmHWM") else { return nil }
+        return (rss, peak)
+    }
+
+    /// 128 one-word candidates (vocabulary ids 2000–2127), as BLIP's k = 128 ranking sees.
+    static func blipBaseAnswers(_ tokenizer: BertTokenizer) -> [String] {
+        (2000..<2128).map { tokenizer.token(for: Int32($0)) }
+    }
+
+    /// Writes the BLIP-base preset as a model directory that both this bench and the PyTorch
+    /// reference load.
+    func writeModelDirectory(_ path: String) throws(CommandFailure) {
+        let config = LiteVLConfig.blipBase(imageSize: size, frames: frames ?? 8)
+        let dir = URL(fileURLWithPath: path)
+        guard let vocab = Assets.directory?.appendingPathComponent("vocab.txt") else {
+            throw CommandFailure(message: "bench needs Assets/vocab.txt; set LITEVL_ASSETS")
+        }
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let params = LiteVLModel.expectedTensors(for: config).reduce(0) { $0 + $1.shape.reduce(1, *) }
+            printNote("bench: writing random BLIP-base weights (\(params) parameters, \(size) px) to \(dir.path)")
+            try WeightRecipe.random(for: config).write(to: dir.appendingPathComponent("model.safetensors"))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(config).write(to: dir.appendingPathComponent("config.json"))
+            let target = dir.appendingPathComponent("vocab.txt")
+            try? FileManager.default.removeItem(at: target)
+            try FileManager.default.copyItem(at: vocab, to: target)
+            let tokenizer = try BertTokenizer(contentsOf: vocab)
+            try (Self.blipBaseAnswers(tokenizer).joined(separator: "\n") + "\n")
+                .write(to: dir.appendingPathComponent("answers.txt"), atomically: true, encoding: .utf8)
+        } catch let e as CommandFailure { throw e } catch {
+            throw CommandFailure(message: "cannot write the BLIP-base bench model to \(dir.path): \(error)")
+        }
+    }
+
     func bench() throws(CommandFailure) {
         guard repetitions >= 1 else { throw CommandFailure(message: "--repetitions must be at least 1", code: 64) }
+        if let writeModel {
+            guard preset == .blipBase, model == nil else {
+                throw CommandFailure(message: "--write-model needs --preset blip-base (and no --model)", code: 64)
+            }
+            try writeModelDirectory(writeModel)
+            return
+        }
         BLAS.setThreads(threads)
         var tempDir: URL?
         defer { if let tempDir { try? FileManager.default.removeItem(at: tempDir) } }
@@ -69,10 +131,8 @@ struct BenchCommand: ParsableCommand {
                 guard let vocab = Assets.directory?.appendingPathComponent("vocab.txt") else {
                     throw CommandFailure(message: "bench needs Assets/vocab.txt; set LITEVL_ASSETS")
                 }
-                // 128 single-word candidates, as BLIP's k = 128 ranking sees.
                 let tokenizer = try BertTokenizer(contentsOf: vocab)
-                let words = (2000..<2128).map { tokenizer.token(for: Int32($0)) }
-                answerer = VideoQuestionAnswerer(model: m, tokenizer: tokenizer, answers: words)
+                answerer = VideoQuestionAnswerer(model: m, tokenizer: tokenizer, answers: Self.blipBaseAnswers(tokenizer))
             } catch let e as CommandFailure { throw e } catch {
                 throw CommandFailure(message: "cannot build the BLIP-base bench model: \(error)")
             }
@@ -80,13 +140,15 @@ struct BenchCommand: ParsableCommand {
             answerer = try ModelSession(model: model, answers: nil, frames: frames).answerer
         }
         let loadSeconds = seconds(since: loadStart)
+        let memoryAfterLoad = Self.memory()
         let config = answerer.model.config
         let t = frames ?? config.vision.numFrames
         guard let clipPath = clip ?? Assets.defaultClip?.path else { throw CommandFailure(message: "no clip given and no bundled clip found") }
         let sampler = FrameSampler(count: t, size: config.vision.imageSize, normalization: Normalization(mean: config.imageMean, std: config.imageStd))
-        let question = "which way is the red circle moving?"
         var stages: [String: [Double]] = [:]
-        var clipTotals: [Double] = [], questionTotals: [Double] = []
+        var clipTotals: [Double] = [], questionTotals: [Double] = [], encodeTotals: [Double] = []
+        var coldFirstAnswer = 0.0
+        var answer = ""
         for rep in 0...repetitions {
             let profile = StageProfile()
             let clipStart = DispatchTime.now()
@@ -94,20 +156,29 @@ struct BenchCommand: ParsableCommand {
             do { sampled = try sampler.sample(path: clipPath) } catch { throw CommandFailure(message: error.description) }
             let decode = seconds(since: clipStart)
             let s = config.vision.imageSize
-            let encoded = answerer.model.encode(video: Tensor(shape: [t, 3, s, s], data: sampled.tensor), profile: profile)
+            let pixels = sampled.tensor
+            let encoded = answerer.model.encode(video: Tensor(shape: [t, 3, s, s], data: pixels), profile: profile)
             let clipTotal = seconds(since: clipStart)
             let qStart = DispatchTime.now()
             var options = VideoQuestionAnswerer.Options()
             options.attentionMaps = false
             options.profile = profile
-            do { _ = try answerer.ask(question, video: encoded, options: options) } catch { throw CommandFailure(message: "\(error)") }
+            let result: VideoQuestionAnswerer.Result
+            do { result = try answerer.ask(question, video: encoded, options: options) } catch { throw CommandFailure(message: "\(error)") }
             let qTotal = seconds(since: qStart)
-            if rep == 0 { continue }  // warm-up
+            answer = result.answer
+            if rep == 0 {  // warm-up: the first clip after loading, as the app sees it
+                coldFirstAnswer = clipTotal + qTotal
+                if let dumpInputs { try dump(to: dumpInputs, pixels: pixels, shape: [t, 3, s, s], answerer: answerer, result: result, clip: clipPath) }
+                continue
+            }
             stages["decode+preprocess", default: []].append(decode)
             for (k, v) in profile.seconds { stages[k, default: []].append(v) }
             clipTotals.append(clipTotal)
+            encodeTotals.append(clipTotal - decode)
             questionTotals.append(qTotal)
         }
+        let memoryAtEnd = Self.memory()
         // FLOPs of the ViT stages and the sgemm peak on the ViT's main shape.
         let v = config.vision
         let rows = Double(t * (1 + v.patchCount)), d = Double(v.width), p = Double(1 + v.patchCount), depth = Double(v.depth)
@@ -131,15 +202,26 @@ struct BenchCommand: ParsableCommand {
         }
         let vitSeconds = Self.stat(zip(zip(stages["vit.temporal"] ?? Array(repeating: 0, count: repetitions), stages["vit.spatial"] ?? []), stages["vit.mlp"] ?? []).map { $0.0 + $0.1 + $1 })
         let vitFlops = temporalFlops + spatialFlops + mlpFlops
-        let clipStat = Self.stat(clipTotals), questionStat = Self.stat(questionTotals)
-        let summary: [String: Any] = [
-            "model": config.name, "frames": t, "size": config.vision.imageSize, "threads": threads, "repetitions": repetitions,
-            "clip": clipPath, "load_ms": loadSeconds * 1000, "sgemm_peak_gflops": peak,
+        let clipStat = Self.stat(clipTotals), questionStat = Self.stat(questionTotals), encodeStat = Self.stat(encodeTotals)
+        let firstAnswer = Self.stat(zip(clipTotals, questionTotals).map { $0 + $1 })
+        var summary: [String: Any] = [
+            "impl": "litevl", "model": config.name, "frames": t, "size": config.vision.imageSize, "threads": threads,
+            "repetitions": repetitions, "clip": clipPath, "question": question, "answer": answer,
+            "load_ms": loadSeconds * 1000, "sgemm_peak_gflops": peak,
+            "vit_ms": vitSeconds.mean * 1000, "vit_std_ms": vitSeconds.std * 1000,
             "vit_gflops": vitFlops / vitSeconds.mean / 1e9, "vit_peak_fraction": vitFlops / vitSeconds.mean / 1e9 / peak,
+            "encode_ms": encodeStat.mean * 1000, "encode_std_ms": encodeStat.std * 1000,
             "per_clip_ms": clipStat.mean * 1000, "per_clip_std_ms": clipStat.std * 1000,
             "per_question_ms": questionStat.mean * 1000, "per_question_std_ms": questionStat.std * 1000,
+            "first_answer_ms": firstAnswer.mean * 1000, "cold_first_answer_ms": coldFirstAnswer * 1000,
             "stages": rowsOut, "blas": BLAS.configuration,
         ]
+        if let m = memoryAfterLoad { summary["rss_after_load_mb"] = m.rss }
+        if let m = memoryAtEnd { summary["rss_end_mb"] = m.rss; summary["peak_rss_mb"] = m.peak }
+        if let weights = answerer.model.weights, let attributes = try? FileManager.default.attributesOfItem(atPath: weights.path),
+           let bytes = attributes[.size] as? Int {
+            summary["weights_mb"] = Double(bytes) / 1_048_576
+        }
         if json {
             let data = try! JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
@@ -147,7 +229,12 @@ struct BenchCommand: ParsableCommand {
         }
         print("model: \(config.name), \(t) frames at \(config.vision.imageSize)px, \(threads) BLAS threads, \(repetitions) runs after a warm-up")
         print("BLAS: \(BLAS.configuration); sgemm peak on [\(t * (1 + v.patchCount))x\(v.width)]·[\(v.width)x\(3 * v.width)]: \(String(format: "%.1f", peak)) GFLOP/s")
-        print(String(format: "load: %.1f ms", loadSeconds * 1000))
+        print(String(format: "load: %.1f ms; first answer after opening the clip: %.1f ms cold (the warm-up), %.1f ms warm", loadSeconds * 1000,
+                     coldFirstAnswer * 1000, firstAnswer.mean * 1000))
+        if let a = memoryAfterLoad, let e = memoryAtEnd {
+            let w = (summary["weights_mb"] as? Double).map { String(format: ", weights file %.0f MiB", $0) } ?? ""
+            print(String(format: "memory: RSS %.1f MiB after load, %.1f MiB at the end, peak %.1f MiB", a.rss, e.rss, e.peak) + w)
+        }
         print("| stage | ms | ± | GFLOP/s | of peak |")
         print("|---|---:|---:|---:|---:|")
         for row in rowsOut {
@@ -158,8 +245,33 @@ struct BenchCommand: ParsableCommand {
         }
         print(String(format: "| ViT forward | %.2f | %.2f | %.1f | %.0f %% |", vitSeconds.mean * 1000, vitSeconds.std * 1000,
                      vitFlops / vitSeconds.mean / 1e9, vitFlops / vitSeconds.mean / 1e9 / peak * 100))
+        print(String(format: "| clip encoding (frames → cached features) | %.2f | %.2f | | |", encodeStat.mean * 1000, encodeStat.std * 1000))
         print(String(format: "| total per clip | %.2f | %.2f | | |", clipStat.mean * 1000, clipStat.std * 1000))
         print(String(format: "| per question | %.2f | %.2f | | |", questionStat.mean * 1000, questionStat.std * 1000))
+        print("answer: \(answer)")
+    }
+
+    /// Writes the frames and token ids of one run for `Training/bench_torch.py`.
+    func dump(to path: String, pixels: [Float], shape: [Int], answerer: VideoQuestionAnswerer,
+              result: VideoQuestionAnswerer.Result, clip: String) throws(CommandFailure) {
+        let dir = URL(fileURLWithPath: path)
+        let tokenizer = answerer.tokenizer
+        let inputs: [String: Any] = [
+            "clip": clip, "question": question,
+            "text_ids": tokenizer.encodeQuestion(question, for: .textOnly).map(Int.init),
+            "question_ids": tokenizer.encodeQuestion(question, for: .multimodal).map(Int.init),
+            "answers": answerer.answers, "answer_ids": answerer.answerIDs,
+            "answer": result.answer, "candidates": result.candidates.prefix(5).map { ["answer": $0.answer, "score": $0.score] },
+            "temporal_weights": result.temporalWeights ?? [],
+        ]
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try SafeTensorsFile.write(["video": Tensor(shape: shape, data: pixels)], to: dir.appendingPathComponent("video.safetensors"))
+            try JSONSerialization.data(withJSONObject: inputs, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+                .write(to: dir.appendingPathComponent("inputs.json"))
+        } catch {
+            throw CommandFailure(message: "cannot write the bench inputs to \(dir.path): \(error)")
+        }
     }
 
     /// The best sgemm rate over a few runs of an M×K by K×N product, in GFLOP/s.
