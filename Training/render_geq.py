@@ -6,7 +6,7 @@ Scenes and questions come from the spec's world model (shapesqa/world.py `sample
 but pixels do not come from shapesqa/render.py: the frames are computed by ffmpeg's `geq` expressions
 inside the encoder's filter graph, with their own geometry (circle of diameter = size; square of side
 0.88 x size; triangle of base = size and height 0.87 x size), hard edges (no anti-aliasing), a flat
-background with no noise or gradient, sizes capped at 480 px on the long side, then libx264 or mpeg4.
+background with no noise or gradient, sizes capped at 256 px on the long side (geq is slow), then libx264 or mpeg4.
 Writes manifest.jsonl (the `litevl eval` format) and scenes.jsonl like make_testset.py.
 """
 
@@ -65,8 +65,8 @@ CODECS = [("h264", "mp4", ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20
           ("mpeg4", "mp4", ["-c:v", "mpeg4", "-q:v", "5", "-pix_fmt", "yuv420p"])]
 
 
-def write_geq(scene, path: str, codec) -> int:
-    s = min(1.0, 480 / max(scene.width, scene.height))
+def write_geq(scene, path: str, codec, args_max_side: int = 256) -> int:
+    s = min(1.0, args_max_side / max(scene.width, scene.height))
     W = max(96, int(round(scene.width * s / 2)) * 2)
     H = max(96, int(round(scene.height * s / 2)) * 2)
     scene.width, scene.height = W, H
