@@ -116,6 +116,7 @@ public struct AnswerDecoder: Sendable {
     /// projection), and the prediction after [DEC], which every candidate shares, is computed once.
     public func rank(candidates: [[Int]], memory: Memory, k: Int = 128) -> [RankedAnswer] {
         guard !candidates.isEmpty else { return [] }
+        if candidates.count <= k { return rankAll(candidates: candidates, memory: memory) }
         // [DEC] runs once; every candidate continues it from its cached keys and values.
         let (decHidden, decCache) = bert.forwardCaching(ids: [special.dec], cross: memory.layers, crossMask: memory.mask)
         let first = head(decHidden, rows: [0])
@@ -140,6 +141,47 @@ public struct AnswerDecoder: Sendable {
             let end = min(start + chunk, rows.count)
             let logits = head(hidden, rows: Array(rows[start..<end]))
             for i in start..<end { losses[owners[i].candidate] += smoothedLoss(logits.row(i - start), target: owners[i].target) }
+            start = end
+        }
+        let ranked = top.enumerated().map { n, i in RankedAnswer(index: i, firstTokenProbability: probabilities[i], score: -losses[n]) }
+        // Stable sort by score: equal scores keep the top-k order.
+        return ranked.enumerated().sorted { l, r in l.element.score != r.element.score ? l.element.score > r.element.score : l.offset < r.offset }.map(\.element)
+    }
+
+    /// ``rank(candidates:memory:k:)`` when every candidate is kept (k ≥ the number of candidates, as
+    /// with BLIP's k = 128 over a short list): [DEC] and all candidates go through the decoder in one
+    /// packed pass (``BertStack/forwardSharedPrefix(_:_:cross:crossMask:)``), so the weights are
+    /// streamed once for [DEC]'s single row and the candidates' rows together.
+    func rankAll(candidates: [[Int]], memory: Memory) -> [RankedAnswer] {
+        let valid = candidates.indices.filter { candidates[$0].count > 1 && candidates[$0][0] == special.dec }
+        // Inputs after [DEC], without the final token: its output predicts nothing that is scored.
+        let (hidden, ranges) = bert.forwardSharedPrefix([special.dec], valid.map { Array(candidates[$0].dropFirst().dropLast()) },
+                                                        cross: memory.layers, crossMask: memory.mask)
+        let first = head(hidden, rows: [0])
+        let lp = Self.logSoftmax(first.row(0))
+        let probabilities = candidates.map { $0.count > 1 ? Float(exp(lp[$0[1]])) : 0 }
+        // torch.topk as BLIP uses it: largest first; equal values in ascending candidate index.
+        let order = probabilities.indices.sorted { probabilities[$0] != probabilities[$1] ? probabilities[$0] > probabilities[$1] : $0 < $1 }
+        var rangeOf: [Int: Range<Int>] = [:]
+        for (i, c) in valid.enumerated() { rangeOf[c] = ranges[i] }
+        let top = order.filter { rangeOf[$0] != nil }
+        let firstLoss = Dictionary(uniqueKeysWithValues: Set(top.map { candidates[$0][1] }).map { ($0, smoothedLoss(first.row(0), target: $0)) })
+        var losses = top.map { firstLoss[candidates[$0][1]]! }
+        // Row i of candidate c predicts its token i + 2.
+        var rows: [Int] = [], owners: [(candidate: Int, target: Int)] = []
+        for (c, index) in top.enumerated() {
+            let r = rangeOf[index]!
+            for i in 0..<r.count { rows.append(r.lowerBound + i); owners.append((c, candidates[index][i + 2])) }
+        }
+        let chunk = 256
+        var start = 0
+        while start < rows.count {
+            let end = min(start + chunk, rows.count)
+            let logits = head(hidden, rows: Array(rows[start..<end]))
+            let targets = owners[start..<end].map(\.target)
+            // One log-sum-exp over the vocabulary per row, rows spread over the cores.
+            let rowLosses = Parallel.map(end - start) { i in smoothedLoss(logits.row(i), target: targets[i]) }
+            for i in start..<end { losses[owners[i].candidate] += rowLosses[i - start] }
             start = end
         }
         let ranked = top.enumerated().map { n, i in RankedAnswer(index: i, firstTokenProbability: probabilities[i], score: -losses[n]) }

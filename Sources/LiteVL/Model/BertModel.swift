@@ -67,7 +67,7 @@ public struct BertLayer: Sendable {
     /// only to the same range of `segments` (self-attention of packed sequences).
     private func attend(_ block: AttentionBlock, x: inout Tensor, heads: Int, segments: [KeyValueSegment],
                         keyBias: [Float]?, causal: Bool, probabilities: UnsafeMutablePointer<Float>?,
-                        packed: [Range<Int>]? = nil, prefix: KeyValueSegment? = nil) {
+                        packed: [Range<Int>]? = nil, prefix: KeyValueSegment? = nil, prefixSkipsFirstRange: Bool = false) {
         let l = x.shape[0], h = x.shape[1]
         let lk = packed.map { ($0.map(\.count).max() ?? 0) + (prefix?.count ?? 0) } ?? segments.reduce(0) { $0 + $1.count }
         var q = Tensor(zeros: [l, h]), ctx = Tensor(zeros: [l, h]), proj = Tensor(zeros: [l, h])
@@ -83,12 +83,13 @@ public struct BertLayer: Sendable {
                     scores.withUnsafeMutableBufferPointer { sp in
                         if let packed {
                             let s = segments[0]
-                            for r in packed {
+                            for (n, r) in packed.enumerated() {
                                 let seg = KeyValueSegment(keys: s.keys + r.lowerBound * s.ldk, ldk: s.ldk,
                                                           values: s.values + r.lowerBound * s.ldv, ldv: s.ldv, count: r.count)
-                                Attention.multiHead(q: qp.baseAddress! + r.lowerBound * h, ldq: h, segments: (prefix.map { [$0] } ?? []) + [seg],
+                                let sees = prefixSkipsFirstRange && n == 0 ? nil : prefix
+                                Attention.multiHead(q: qp.baseAddress! + r.lowerBound * h, ldq: h, segments: (sees.map { [$0] } ?? []) + [seg],
                                                     lq: r.count, heads: heads, headDim: h / heads, causal: causal,
-                                                    causalOffset: prefix?.count ?? 0,
+                                                    causalOffset: sees?.count ?? 0,
                                                     out: cp.baseAddress! + r.lowerBound * h, ldo: h, scores: sp.baseAddress!)
                             }
                         } else {
@@ -119,10 +120,18 @@ public struct BertLayer: Sendable {
     @discardableResult
     func forward(_ x: inout Tensor, heads: Int, selfBias: [Float]?, causal: Bool,
                  cross: [KeyValueBlock]?, crossBias: [Float]?, crossProbabilities: UnsafeMutablePointer<Float>?,
-                 packed: [Range<Int>]? = nil, prefix: KeyValueBlock? = nil) -> KeyValueBlock {
+                 packed: [Range<Int>]? = nil, prefix: KeyValueBlock? = nil, sharedPrefixRows: Int = 0) -> KeyValueBlock {
         let h = x.shape[1]
         let kv = x.data.withUnsafeBufferPointer { attention.keyValues($0.baseAddress!, rows: x.shape[0]) }
-        if let prefix {
+        if sharedPrefixRows > 0 {
+            // Rows 0..<p are one causal sequence; every packed range after them continues it.
+            withSegments([kv]) { segs in
+                let s = segs[0]
+                let shared = KeyValueSegment(keys: s.keys, ldk: s.ldk, values: s.values, ldv: s.ldv, count: sharedPrefixRows)
+                attend(attention, x: &x, heads: heads, segments: [s], keyBias: nil, causal: true, probabilities: nil,
+                       packed: [0..<sharedPrefixRows] + (packed ?? []), prefix: shared, prefixSkipsFirstRange: true)
+            }
+        } else if let prefix {
             withSegments([kv, prefix]) { segs in
                 attend(attention, x: &x, heads: heads, segments: [segs[0]], keyBias: selfBias, causal: causal, probabilities: nil,
                        packed: packed ?? [0..<x.shape[0]], prefix: segs[1])
@@ -305,6 +314,43 @@ public struct BertStack: Sendable {
                                        crossProbabilities: nil))
         }
         return (x, cache)
+    }
+
+    /// A causal `prefix` and several sequences that each continue it, in one pass: row `i` of the
+    /// result is prefix token `i` for `i < prefix.count`, then the sequences packed one after another
+    /// (`ranges`). The same as ``forwardCaching(ids:cross:crossMask:)`` followed by
+    /// ``forwardPacked(_:causal:cross:crossMask:prefix:)``, with the prefix's rows sharing every
+    /// matrix product with the sequences instead of streaming the weights once more on their own.
+    public func forwardSharedPrefix(_ prefix: [Int], _ sequences: [[Int]], cross: CrossMemory?,
+                                    crossMask: [Int]? = nil) -> (hidden: Tensor, ranges: [Range<Int>]) {
+        let p = prefix.count
+        precondition(p > 0)
+        var ranges: [Range<Int>] = []
+        var start = p
+        for s in sequences {
+            precondition(p + s.count <= config.maxPositions, "sequence of \(p + s.count) tokens exceeds \(config.maxPositions) positions")
+            ranges.append(start..<(start + s.count)); start += s.count
+        }
+        let h = config.hidden
+        var x = Tensor(zeros: [start, h])
+        x.data.withUnsafeMutableBufferPointer { xp in
+            func put(_ id: Int, row: Int, position: Int) {
+                let r = xp.baseAddress! + row * h
+                r.update(from: wordEmbeddings.pointer + id * h, count: h)
+                Kernels.axpy(r, positionEmbeddings.pointer + position * h, count: h)
+            }
+            for (i, id) in prefix.enumerated() { put(id, row: i, position: i) }
+            for (s, r) in zip(sequences, ranges) {
+                for (i, id) in s.enumerated() { put(id, row: r.lowerBound + i, position: p + i) }
+            }
+            embeddingNorm.apply(xp.baseAddress!, rows: start)
+        }
+        let crossBias = crossMask.flatMap(Self.keyBias)
+        for (i, layer) in layers.enumerated() {
+            layer.forward(&x, heads: config.heads, selfBias: nil, causal: true, cross: cross?[i], crossBias: crossBias,
+                          crossProbabilities: nil, packed: ranges, sharedPrefixRows: p)
+        }
+        return (x, ranges)
     }
 
     /// Projects memory rows (`[rows, width]`) into every layer's cross-attention keys and values.

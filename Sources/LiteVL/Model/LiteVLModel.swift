@@ -120,10 +120,26 @@ public final class LiteVLModel: Sendable {
 
     /// The cross-attention memory for one question: the frame tokens' cached keys and values,
     /// followed (with pooling) by those of the pooled rows.
+    ///
+    /// The pooled rows' keys and values are pooled from the cached ones with the same weights
+    /// (``TextDependentPooling/pooledRows(_:frames:positions:width:temporalWeights:spatialWeights:)``):
+    /// a few matrix–vector products per layer instead of projecting 1 + N + T new rows.
     public func memory(_ video: EncodedVideo, pooling: PoolingResult?) -> BertStack.CrossMemory {
         guard let pooling else { return video.frameKeyValues.map { [$0] } }
-        let pooled = textEncoder.crossKeyValues(pooling.memoryRows)
-        return zip(video.frameKeyValues, pooled).map { [$0, $1] }
+        let frames = video.features.shape[0], positions = video.features.shape[1]
+        let a = pooling.temporalWeights, b = pooling.spatialWeights
+        let cached = video.frameKeyValues
+        return Parallel.map(cached.count) { layer in
+            let kv = cached[layer]
+            let h = kv.keys.shape[1]
+            let keys = kv.keys.data.withUnsafeBufferPointer {
+                TextDependentPooling.pooledRows($0.baseAddress!, frames: frames, positions: positions, width: h, temporalWeights: a, spatialWeights: b)
+            }
+            let values = kv.values.data.withUnsafeBufferPointer {
+                TextDependentPooling.pooledRows($0.baseAddress!, frames: frames, positions: positions, width: h, temporalWeights: a, spatialWeights: b)
+            }
+            return [kv, KeyValueBlock(keys: keys, values: values)]
+        }
     }
 
     /// The multimodal question encoding: `[ENC] …` through the text encoder with cross-attention.

@@ -41,21 +41,36 @@ public enum TextDependentPooling {
         }
         a.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: 1, cols: frames) }
         b.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: 1, cols: positions - 1) }
-        var timePooled = Tensor(zeros: [positions, width])
-        var spacePooled = Tensor(zeros: [frames, width])
-        features.data.withUnsafeBufferPointer { vp in
-            let v = vp.baseAddress!
-            timePooled.data.withUnsafeMutableBufferPointer { tp in
-                for t in 0..<frames { Kernels.axpy(tp.baseAddress!, v + t * positions * width, count: positions * width, scale: a[t]) }
-            }
-            spacePooled.data.withUnsafeMutableBufferPointer { sp in
-                for t in 0..<frames {
-                    for j in 1..<positions {
-                        Kernels.axpy(sp.baseAddress! + t * width, v + (t * positions + j) * width, count: width, scale: b[j - 1])
-                    }
+        let rows = features.data.withUnsafeBufferPointer { vp in
+            pooledRows(vp.baseAddress!, frames: frames, positions: positions, width: width, temporalWeights: a, spatialWeights: b)
+        }
+        return PoolingResult(temporalWeights: a, spatialWeights: b,
+                             temporallyPooled: Tensor(shape: [positions, width], data: Array(rows.data[0..<(positions * width)])),
+                             spatiallyPooled: Tensor(shape: [frames, width], data: Array(rows.data[(positions * width)...])))
+    }
+
+    /// The pooled rows of any per-token quantity `x` (`[frames, positions, width]`): Σ_t a_t x[t]
+    /// (`positions` rows) followed by Σ_j b_j x[t, 1 + j] for every frame (`frames` rows).
+    ///
+    /// Applied to V this gives the memory rows; applied to a layer's cached keys or values of the
+    /// frame tokens it gives the pooled rows' keys or values directly, because a projection
+    /// x·Wᵀ + b is affine and both weight vectors sum to 1 (so the bias carries through).
+    public static func pooledRows(_ x: UnsafePointer<Float>, frames: Int, positions: Int, width: Int,
+                                  temporalWeights a: [Float], spatialWeights b: [Float]) -> Tensor {
+        var out = Tensor(zeros: [positions + frames, width])
+        out.data.withUnsafeMutableBufferPointer { op in
+            // One pass over x: every row feeds its frame's share of the temporal rows and its
+            // patch's share of the frame's spatial row.
+            let time = op.baseAddress!, space = time + positions * width
+            for t in 0..<frames {
+                let at = a[t]
+                for j in 0..<positions {
+                    let row = x + (t * positions + j) * width
+                    Kernels.axpy(time + j * width, row, count: width, scale: at)
+                    if j > 0 { Kernels.axpy(space + t * width, row, count: width, scale: b[j - 1]) }
                 }
             }
         }
-        return PoolingResult(temporalWeights: a, spatialWeights: b, temporallyPooled: timePooled, spatiallyPooled: spacePooled)
+        return out
     }
 }
