@@ -51,6 +51,10 @@ public struct FrameSampler: Sendable {
     }
 
     /// Samples an open file. The file can be sampled again afterwards (it is rewound first).
+    /// The largest frame the sampler decodes: 8192x8192 pixels (8K is 7680x4320), at most 16384 on a side.
+    public static let maxFramePixels = 8192 * 8192
+    public static let maxFrameSide = 16384
+
     public func sample(_ file: VideoFile) throws(VideoError) -> SampledClip {
         guard (1...10_000).contains(count) else { throw .invalidArgument("frame count must be between 1 and 10000, not \(count)") }
         guard (1...8192).contains(size) else { throw .invalidArgument("frame size must be between 1 and 8192, not \(size)") }
@@ -62,6 +66,10 @@ public struct FrameSampler: Sendable {
         defer { file.deadline.disarm() }
 
         let probe = file.probe()
+        // A header may claim any size; refuse before FFmpeg allocates frames of it.
+        guard probe.width <= Self.maxFrameSide, probe.height <= Self.maxFrameSide, probe.width * probe.height <= Self.maxFramePixels else {
+            throw .frameTooLarge(path: file.path, width: probe.width, height: probe.height)
+        }
         var warnings: [String] = []
         var duration = probe.duration
         var attempt = 0

@@ -23,6 +23,8 @@ public enum VideoError: Error, Equatable, Sendable, CustomStringConvertible {
     case corrupted(path: String, reason: String)
     /// Reading the file did not finish within the time limit.
     case timedOut(path: String, seconds: Double)
+    /// The frames are larger than the decoder will allocate (``FrameSampler/maxFramePixels``).
+    case frameTooLarge(path: String, width: Int, height: Int)
     /// A sampling parameter is out of range (count, size...).
     case invalidArgument(String)
 
@@ -33,7 +35,7 @@ public enum VideoError: Error, Equatable, Sendable, CustomStringConvertible {
              .noVideoStream(let p):
             return p
         case .notARegularFile(let p, _), .notAVideo(let p, _), .unsupportedCodec(let p, _),
-             .corrupted(let p, _), .timedOut(let p, _):
+             .corrupted(let p, _), .timedOut(let p, _), .frameTooLarge(let p, _, _):
             return p
         case .invalidArgument:
             return ""
@@ -63,6 +65,9 @@ public enum VideoError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(p): the video cannot be decoded (\(reason)); the file is damaged or incomplete"
         case .timedOut(let p, let s):
             return "\(p): reading took longer than \(Int(s)) s and was stopped; the file may be on a stalled disk or damaged"
+        case .frameTooLarge(let p, let w, let h):
+            let megapixels = (Double(w) * Double(h) / 1e6).rounded()
+            return "\(p): frames are \(w)x\(h) (\(Int(megapixels)) megapixels), larger than the 8192x8192 litevl decodes; scale it down first, e.g. ffmpeg -i IN -vf scale=1920:-2 OUT.mp4"
         case .invalidArgument(let message):
             return message
         }

@@ -43,6 +43,10 @@ struct AskCommand: ParsableCommand {
     func answer() throws(CommandFailure) {
         guard top >= 1 else { throw CommandFailure(message: "--top must be at least 1", code: 64) }
         guard FileManager.default.fileExists(atPath: video) else { throw CommandFailure(message: "video not found: \(video) (check the path)") }
+        // Before the model loads and the clip decodes: an empty or pasted-megabyte question fails at once.
+        for question in questions {
+            if let problem = VideoQuestionAnswerer.questionProblem(question) { throw CommandFailure(message: problem) }
+        }
         let loadStart = DispatchTime.now()
         let session = try modelOptions.session()
         let loadSeconds = seconds(since: loadStart)
@@ -88,7 +92,7 @@ struct AskCommand: ParsableCommand {
                 }
                 results.append(entry)
             } else {
-                print("Q: \(question)")
+                print("Q: \(terminalSafe(question))")
                 print("A: \(result.answer)")
                 for c in result.candidates.prefix(top) {
                     print(String(format: "   %-12@ %5.1f%%  (score %.3f)", c.answer as NSString, c.probability * 100, c.score))

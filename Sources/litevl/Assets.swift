@@ -48,9 +48,26 @@ struct CommandFailure: Error {
     var code: Int32 = 1
 }
 
-/// Writes `litevl: <message>` to standard error.
+/// Writes `litevl: <message>` to standard error, always as one line: control characters (a newline
+/// or an escape sequence in a file name or a question) are shown as `^J`, `^[`, never sent to the terminal.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data("litevl: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("litevl: \(terminalSafe(message))\n".utf8))
+}
+
+/// `text` with C0 controls as `^@`…`^_`, DEL as `^?` and C1 controls as `\u{80}`…: safe to print on a
+/// terminal and one line.
+func terminalSafe(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else { return text }
+    var out = String.UnicodeScalarView()
+    for u in text.unicodeScalars {
+        switch u.value {
+        case 0..<0x20: out.append("^"); out.append(Unicode.Scalar(UInt8(u.value + 0x40)))
+        case 0x7F: out.append(contentsOf: "^?".unicodeScalars)
+        case 0x80...0x9F: out.append(contentsOf: "\\u{\(String(u.value, radix: 16))}".unicodeScalars)
+        default: out.append(u)
+        }
+    }
+    return String(out)
 }
 
 /// Writes a line to standard error (progress and warnings, never mixed into JSON on stdout).

@@ -55,6 +55,7 @@ struct EvalCommand: ParsableCommand {
             else {
                 throw CommandFailure(message: "\(path):\(n + 1): expected a JSON object with string fields video, question, answer")
             }
+            if let problem = VideoQuestionAnswerer.questionProblem(question) { throw CommandFailure(message: "\(path):\(n + 1): \(problem)") }
             let resolved = video.hasPrefix("/") ? video : base.appendingPathComponent(video).path
             items.append(Item(video: resolved, question: question, answer: answer, family: object["family"] as? String))
         }

@@ -45,6 +45,9 @@ struct ModelSession {
         guard let dir = model.map({ URL(fileURLWithPath: $0) }) ?? Assets.defaultModel else {
             throw CommandFailure(message: "no model given and no bundled model found; pass --model DIR or set LITEVL_ASSETS to the Assets folder")
         }
+        if model == nil && !FileManager.default.fileExists(atPath: dir.path) {
+            throw CommandFailure(message: "no model given and the bundled model is not installed (\(dir.path) does not exist); pass --model DIR, or set LITEVL_ASSETS to the Assets folder", code: 2)
+        }
         directory = dir
         do {
             answerer = try VideoQuestionAnswerer.load(directory: dir, answersFile: answers.map { URL(fileURLWithPath: $0) })

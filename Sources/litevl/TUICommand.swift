@@ -41,7 +41,7 @@ struct TUICommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         guard FileManager.default.fileExists(atPath: clipPath) else {
-            printError("video not found: \(clipPath) (check the path)")
+            printError("video not found: \(clipPath) (check the path; 'litevl --help' lists the commands)")
             throw ExitCode(1)
         }
         // The model is optional for the app: without one it still shows the clip and says why it cannot answer.

@@ -53,7 +53,7 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable, Sendable
         case let .badPickle(path, reason):
             return "refusing to load \(path): \(reason)"
         case let .badTensor(path, name, reason):
-            return "\(path): tensor \(name) \(reason)"
+            return "\(path): tensor \(name) \(reason) (a damaged download, or not a BLIP/LiteVL checkpoint)"
         case let .noStateDict(path, keys):
             let shown = keys.prefix(8).joined(separator: ", ")
             return "\(path) holds no state dict (a dictionary of tensors at the top level or under 'model', 'state_dict' or 'module'); top-level keys: \(shown.isEmpty ? "none" : shown)"

@@ -25,11 +25,11 @@ public enum ModelError: Error, CustomStringConvertible, Equatable, Sendable {
             let shown = names.prefix(3).joined(separator: ", ") + (names.count > 3 ? ", … (\(names.count) in all)" : "")
             return "\(path) has tensors the config does not use: \(shown) (the weights do not match config.json)"
         case let .wrongShape(path, name, expected, found):
-            return "\(path): tensor \(name) has shape \(found), config.json implies \(expected)"
+            return "\(path): tensor \(name) has shape \(found), config.json implies \(expected) (the weights do not match config.json)"
         case let .unsupportedDType(path, name, dtype):
             return "\(path): tensor \(name) has dtype \(dtype); only F32, F16 and BF16 are supported"
         case let .badConfig(path, reason):
-            return "\(path) is not a valid LiteVL config: \(reason)"
+            return "\(path) is not a valid LiteVL config: \(reason) (fix it, or use the config.json the weights were exported with)"
         case let .badInput(reason):
             return reason
         }

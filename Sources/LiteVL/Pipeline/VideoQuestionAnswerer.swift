@@ -31,6 +31,16 @@ public final class VideoQuestionAnswerer: Sendable {
         let special = BertSpecialTokens(pad: Int32(st.pad), unknown: Int32(st.unk), cls: Int32(st.cls), sep: Int32(st.sep),
                                         dec: Int32(st.dec), enc: Int32(st.enc))
         let tokenizer = try BertTokenizer(contentsOf: vocabURL, specialTokens: special)
+        // Token ids index the word embeddings: a vocabulary from another model would read past them
+        // (more tokens than rows) or answer nonsense (special tokens missing).
+        let rows = model.config.text.vocabSize, tokens = tokenizer.vocabulary.count
+        let specials = [("[PAD]", st.pad), ("[UNK]", st.unk), ("[CLS]", st.cls), ("[SEP]", st.sep)]
+        if tokens > rows {
+            throw ModelError.badInput("\(vocabURL.path) has \(tokens) tokens but config.json's text.vocab_size is \(rows): the vocabulary does not belong to this model (copy the vocab.txt it was trained with)")
+        }
+        if let (name, id) = specials.first(where: { $0.1 < 0 || $0.1 >= tokens }) {
+            throw ModelError.badInput("\(vocabURL.path) has \(tokens) tokens, too few for config.json's \(name) id \(id): the vocabulary does not belong to this model (copy the vocab.txt it was trained with)")
+        }
         var answers: [String] = []
         let listURL = answersFile ?? directory.appendingPathComponent("answers.txt")
         if answersFile != nil || FileManager.default.fileExists(atPath: listURL.path) {
@@ -96,11 +106,31 @@ public final class VideoQuestionAnswerer: Sendable {
         public var seconds: Double
     }
 
+    /// The longest question accepted, in characters. BLIP reads only the first 35 tokens (about 30
+    /// words) of a question, so anything this long is a paste gone wrong, not a question.
+    public static let maxQuestionCharacters = 1000
+
+    /// Why `question` cannot be asked (empty, or longer than ``maxQuestionCharacters``), or nil.
+    /// Cheap: callers check before loading a model or decoding a clip.
+    public static func questionProblem(_ question: String) -> String? {
+        // Count lazily: a pasted megabyte is refused after 1001 characters.
+        var length = 0
+        for _ in question where length <= maxQuestionCharacters { length += 1 }
+        if length > maxQuestionCharacters {
+            return "the question is \(question.utf8.count) bytes long; questions are limited to \(maxQuestionCharacters) characters (the model reads only its first 35 tokens, about 30 words): ask a shorter question"
+        }
+        // Control characters are dropped by the tokenizer: a question of only those is empty too.
+        let normalized = QuestionNormalizer().normalize(question)
+        if normalized.unicodeScalars.allSatisfy({ $0.properties.isWhitespace || $0.properties.generalCategory == .control }) {
+            return "the question is empty; type a question about the clip"
+        }
+        return nil
+    }
+
     /// Answers `question` about an encoded clip.
     public func ask(_ question: String, video: EncodedVideo, options: Options = Options()) throws -> Result {
         let start = DispatchTime.now()
-        let normalized = QuestionNormalizer().normalize(question)
-        guard !normalized.trimmingCharacters(in: .whitespaces).isEmpty else { throw ModelError.badInput("the question is empty; type a question about the clip") }
+        if let problem = Self.questionProblem(question) { throw ModelError.badInput(problem) }
         let textIDs = tokenizer.encodeQuestion(question, for: .textOnly).map(Int.init)
         let questionIDs = tokenizer.encodeQuestion(question, for: .multimodal).map(Int.init)
         let profile = options.profile
