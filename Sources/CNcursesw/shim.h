@@ -40,6 +40,8 @@ static inline int litevl_put_wch(int y, int x, wchar_t ch, attr_t attrs, short p
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
+#include <unistd.h>
 
 /// Key codes (macros in octal) as functions.
 static inline int litevl_key_code_yes(void) { return KEY_CODE_YES; }
@@ -91,20 +93,61 @@ static inline int litevl_newterm(const char *term) {
     return 1;
 }
 
-/// Restores the terminal on SIGINT/SIGTERM/SIGHUP, then dies of the signal as usual.
-static void litevl_restore_on_signal(int sig) {
-    endwin();
-    signal(sig, SIG_DFL);
-    raise(sig);
+/// SIGINT/SIGTERM/SIGHUP: the handler only records the signal (async-signal-safe); the app's event
+/// loop polls `litevl_pending_signal()` every 20 ms, leaves curses (endwin, outside the handler) and
+/// then dies of the signal with `litevl_die_of_signal`. A second signal before that (a loop that does
+/// not answer) kills the process at once with the default action.
+static volatile sig_atomic_t litevl_signal_received = 0;
+static void litevl_note_signal(int sig) {
+    if (litevl_signal_received != 0) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    litevl_signal_received = sig;
 }
 static inline void litevl_install_signal_handlers(void) {
-    signal(SIGINT, litevl_restore_on_signal);
-    signal(SIGTERM, litevl_restore_on_signal);
-    signal(SIGHUP, litevl_restore_on_signal);
+    litevl_signal_received = 0;
+    signal(SIGINT, litevl_note_signal);
+    signal(SIGTERM, litevl_note_signal);
+    signal(SIGHUP, litevl_note_signal);
 }
 static inline void litevl_reset_signal_handlers(void) {
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
+}
+/// The signal received since the handlers were installed, or 0.
+static inline int litevl_pending_signal(void) { return (int)litevl_signal_received; }
+/// Ends the process by `sig`'s default action (the exit status a shell shows as 128+sig).
+/// Swift's worker threads block signals, so unblock it on this thread first (raise then delivers it
+/// before returning); `_exit(128 + sig)` is the fallback that gives the parent the same status.
+static inline void litevl_die_of_signal(int sig) {
+    sigset_t set;
+    signal(sig, SIG_DFL);
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);
+    _exit(128 + sig);
+}
+/// Bracketed paste: the terminal wraps pasted text in ESC[200~ … ESC[201~, which ncurses reports as
+/// these key codes (defined with define_key; above every KEY_* code).
+static inline int litevl_key_paste_start(void) { return 0x3F0; }
+static inline int litevl_key_paste_end(void) { return 0x3F1; }
+static inline void litevl_enable_bracketed_paste(void) {
+    define_key("\033[200~", litevl_key_paste_start());
+    define_key("\033[201~", litevl_key_paste_end());
+    fputs("\033[?2004h", stdout);
+    fflush(stdout);
+}
+static inline void litevl_disable_bracketed_paste(void) {
+    fputs("\033[?2004l", stdout);
+    fflush(stdout);
+}
+/// 1 when the terminal (terminfo `cup`) can move the cursor to any cell; TERM=dumb cannot.
+static inline int litevl_can_address_cursor(void) {
+    const char *cup = tigetstr((char *)"cup");
+    return cup != NULL && cup != (char *)-1;
 }
 #endif

@@ -384,6 +384,7 @@ extension AppState {
     private mutating func handleKey(_ k: KeyEvent) -> [Effect] {
         notice = nil
         if k == .resize { return [] }
+        if case .paste(let text) = k { return handlePaste(text) }
         if openPrompt != nil { return handlePromptKey(k) }
         if library != nil { return handleLibraryKey(k) }
         let whereCursor = evidenceCursor
@@ -413,6 +414,24 @@ extension AppState {
         }
         if focus == .frames && k == .char("w") { jumpToEvidence(previous: whereCursor); return [] }
         return focus == .input ? handleInputKey(k) : handleFramesKey(k)
+    }
+
+    /// A bracketed paste: its text goes into the line being edited (line breaks and tabs as spaces,
+    /// other control characters dropped), whatever the focus; nothing in it acts as a key.
+    private mutating func handlePaste(_ text: String) -> [Effect] {
+        let clean = String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+        if openPrompt != nil || library != nil {
+            var effects: [Effect] = []
+            for ch in clean where !ch.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+                effects += handleKey(.char(ch))
+            }
+            return effects
+        }
+        helpShown = false
+        zoomed = false
+        focus = .input
+        editor.insert(clean)
+        return []
     }
 
     private var pageSize: Int { max(1, layout.conversation.height - 1) }

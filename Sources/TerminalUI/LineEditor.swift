@@ -23,8 +23,14 @@ public struct LineEditor: Sendable, Equatable {
 
     // MARK: editing
 
+    /// The longest line kept, in characters (a question is refused beyond 1000; a pasted megabyte is cut here).
+    public static let maxLength = 4096
+
     public mutating func insert(_ s: String) {
-        let clean = String(s.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
+        // Control characters (C0, DEL, C1) never enter the line: pasted escape sequences become inert text.
+        var clean = String(s.unicodeScalars.filter { $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value) }.map(Character.init))
+        let room = Self.maxLength - text.count
+        if clean.count > room { clean = String(clean.prefix(max(0, room))) }
         guard !clean.isEmpty else { return }
         let (pre, post) = split()
         let joined = pre + clean

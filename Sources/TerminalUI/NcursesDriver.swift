@@ -18,10 +18,12 @@ public final class NcursesDriver: TerminalDriver {
     public enum Failure: Error, CustomStringConvertible {
         case notATerminal
         case cannotStart(String)
+        case cannotAddressCursor(String)
         public var description: String {
             switch self {
-            case .notATerminal: "litevl's terminal app needs a terminal (stdin/stdout is not a tty)"
-            case .cannotStart(let t): "ncurses could not start on TERM=\(t)"
+            case .notATerminal: "the terminal app needs a terminal, and standard input or output is not one; run it in a terminal, or use litevl ask CLIP QUESTION"
+            case .cannotStart(let t): "ncurses could not start on TERM=\(t) (no terminfo entry); set TERM to your terminal's, e.g. TERM=xterm-256color"
+            case .cannotAddressCursor(let t): "TERM=\(t) cannot move the cursor, which the app needs; run it in a full terminal (e.g. TERM=xterm-256color), or use litevl ask CLIP QUESTION"
             }
         }
     }
@@ -52,6 +54,13 @@ public final class NcursesDriver: TerminalDriver {
         if !started {
             guard litevl_newterm(nil) == 1 else { throw Failure.cannotStart(term) }
         }
+        // TERM=dumb (and other hard-copy terminals) start, but every row would land on one line.
+        guard litevl_can_address_cursor() == 1 else {
+            endwin()
+            throw Failure.cannotAddressCursor(term)
+        }
+        // Without a UTF-8 locale (none installed) wide characters cannot be drawn: draw ASCII.
+        let utf8 = Self.localeIsUTF8()
         active = true
         litevl_install_signal_handlers()
         raw()            // Ctrl-C / Ctrl-Z arrive as keys; SIGINT/TERM/HUP from outside still restore the terminal.
@@ -63,6 +72,7 @@ public final class NcursesDriver: TerminalDriver {
         _ = mousemask(litevl_button1_events(), nil)
         mouseinterval(0)
         leaveok(litevl_stdscr(), false)
+        litevl_enable_bracketed_paste()
 
         var mode = ColorMode.mono
         if !ascii && !noColor && !noColorEnv && has_colors() {
@@ -77,7 +87,8 @@ public final class NcursesDriver: TerminalDriver {
             }
             maxPairs = Int32(max(0, litevl_color_pairs() - 1))
         } else if ascii { note = "--ascii" } else if noColor || noColorEnv { note = "NO_COLOR" }
-        capabilities = TerminalCapabilities(colorMode: mode, unicode: !ascii, note: note)
+        if !ascii && !utf8 { note = (note.isEmpty ? "" : note + "; ") + "no UTF-8 locale: ASCII drawing" }
+        capabilities = TerminalCapabilities(colorMode: mode, unicode: !ascii && utf8, note: note)
         size = TerminalSize(width: Int(litevl_cols()), height: Int(litevl_lines()))
     }
 
@@ -189,7 +200,32 @@ public final class NcursesDriver: TerminalDriver {
         }
     }
 
+    /// The longest paste kept (characters); the rest is read and dropped.
+    static let maxPaste = 65_536
+
+    /// Reads a bracketed paste up to its end marker (or 500 ms without input): the text, with
+    /// control characters and any keys inside it left out.
+    private func readPaste() -> KeyEvent {
+        var text = String.UnicodeScalarView()
+        var count = 0
+        timeout(500); lastTimeout = 500
+        while true {
+            var isKey: Int32 = 0, value: Int32 = 0
+            if litevl_get_wch(&isKey, &value) == litevl_err() { break }
+            if isKey != 0 {
+                if value == litevl_key_paste_end() { break }
+                continue
+            }
+            guard let u = Unicode.Scalar(UInt32(bitPattern: value)) else { continue }
+            let keep = u.value >= 0x20 && !(0x7F...0x9F).contains(u.value) || u == "\n" || u == "\r" || u == "\t"
+            if keep && count < Self.maxPaste { text.append(u); count += 1 }
+        }
+        return .paste(String(text))
+    }
+
     private func functionKey(_ v: Int32) -> KeyEvent? {
+        if v == litevl_key_paste_start() { return readPaste() }
+        if v == litevl_key_paste_end() { return nil }
         switch v {
         case litevl_key_up(): return .up
         case litevl_key_down(): return .down
@@ -222,8 +258,23 @@ public final class NcursesDriver: TerminalDriver {
         active = false
         curs_set(1)
         endwin()
+        litevl_disable_bracketed_paste()
         litevl_reset_signal_handlers()
     }
 
     deinit { shutdown() }
+
+    /// SIGINT, SIGTERM or SIGHUP received while the app runs (nil: none). The handler only records
+    /// it; the event loop polls this and leaves, and ``dieOfPendingSignal()`` ends the process
+    /// after the terminal is restored.
+    public static var pendingSignal: Int32? {
+        let s = litevl_pending_signal()
+        return s == 0 ? nil : s
+    }
+
+    /// After ``shutdown()``: ends the process by the pending signal's default action, so the
+    /// parent sees the usual status (143 for SIGTERM, 129 for SIGHUP, 130 for SIGINT).
+    public static func dieOfPendingSignal() {
+        if let s = pendingSignal { litevl_die_of_signal(s) }
+    }
 }

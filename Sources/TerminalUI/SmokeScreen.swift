@@ -7,7 +7,7 @@ import Foundation
 public enum SmokeScreen {
     public static func run(ascii: Bool = false, noColor: Bool = false, timeoutSeconds: Double = 60) throws {
         let d = try NcursesDriver(ascii: ascii, noColor: noColor)
-        defer { d.shutdown() }
+        defer { d.shutdown(); NcursesDriver.dieOfPendingSignal() }
         var c = Canvas(width: d.size.width, height: d.size.height)
         let w = min(c.width, 48), h = min(c.height, 9)
         let r = Rect(x: 0, y: 0, width: w, height: h)
@@ -24,7 +24,7 @@ public enum SmokeScreen {
         c.put("press any key", x: 2, y: 6, style: Style(attributes: .bold), clip: r.inset(by: 1))
         d.draw(c)
         let deadline = Date().addingTimeInterval(timeoutSeconds)
-        while Date() < deadline {
+        while Date() < deadline && NcursesDriver.pendingSignal == nil {
             if let k = d.readKey(timeoutMilliseconds: 100), k != .resize { break }
         }
     }

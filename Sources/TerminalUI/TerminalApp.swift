@@ -13,8 +13,14 @@ public enum TerminalApp {
     /// Runs the app on the real terminal until the user quits; restores the terminal on every exit path.
     public static func run(backend: any QABackend, options: TerminalAppOptions) async throws {
         let driver = try NcursesDriver(ascii: options.ascii, noColor: options.noColor)
-        defer { driver.shutdown() }
-        try await run(backend: backend, options: options, driver: driver)
+        do { try await run(backend: backend, options: options, driver: driver) } catch {
+            driver.shutdown()
+            throw error
+        }
+        // A signal ended the loop: the terminal is restored (here, not in the handler), the history
+        // was saved as it happened; now end as the signal would have.
+        driver.shutdown()
+        NcursesDriver.dieOfPendingSignal()
     }
 
     /// Runs the app on any driver (tests use `FakeDriver`). Returns when the user quits.
@@ -156,6 +162,7 @@ public enum TerminalApp {
 
         while !state.quitting {
             if let m = maxIterations, iterations >= m { break }
+            if NcursesDriver.pendingSignal != nil { break }       // SIGINT/TERM/HUP: leave, the caller restores
             iterations += 1
             state.now = now()
             for e in inbox.drain() { apply(e) }

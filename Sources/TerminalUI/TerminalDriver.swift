@@ -50,6 +50,8 @@ public enum KeyEvent: Hashable, Sendable {
     case resize
     /// Button-1 press at a cell.
     case mouse(x: Int, y: Int)
+    /// Text pasted into the terminal (bracketed paste): typed into the line as text, never read as keys.
+    case paste(String)
 }
 
 /// The terminal. Not thread-safe: the app uses it from its event loop only.
