@@ -145,6 +145,16 @@ static inline void litevl_disable_bracketed_paste(void) {
     fputs("\033[?2004l", stdout);
     fflush(stdout);
 }
+/// 1 when the terminal has an alternate screen (terminfo `smcup`) that endwin leaves; vt100 has none.
+static inline int litevl_has_alternate_screen(void) {
+    const char *smcup = tigetstr((char *)"smcup");
+    return smcup != NULL && smcup != (char *)-1 && smcup[0] != 0;
+}
+/// Clears the screen now (used on exit when there is no alternate screen to leave).
+static inline void litevl_clear_now(void) {
+    wclear(stdscr);
+    wrefresh(stdscr);
+}
 /// 1 when the terminal (terminfo `cup`) can move the cursor to any cell; TERM=dumb cannot.
 static inline int litevl_can_address_cursor(void) {
     const char *cup = tigetstr((char *)"cup");

@@ -256,6 +256,8 @@ public final class NcursesDriver: TerminalDriver {
     public func shutdown() {
         guard active else { return }
         active = false
+        // Without an alternate screen (vt100) the app's last frame would stay under the shell prompt.
+        if litevl_has_alternate_screen() == 0 { litevl_clear_now() }
         curs_set(1)
         endwin()
         litevl_disable_bracketed_paste()

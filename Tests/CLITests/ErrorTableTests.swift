@@ -240,6 +240,8 @@ struct ErrorTableTests {
             try line.write(to: manifest)
             return .litevl(["eval", manifest.path, "--model", model])
         },
+        "question.search-100kb": { .litevl(["search", String(repeating: "red ", count: 25_000), BadFiles.path("good.mp4"), "--model", model, "--no-cache"]) },
+        "question.search-empty": { .litevl(["search", " ", BadFiles.path("good.mp4"), "--model", model, "--no-cache"]) },
         "question.control-chars": { ask(BadFiles.path("good.mp4"), "what\u{1B}[31m color\u{07} is it?") },
         "question.not-utf8": { .shell("exec \"$LITEVL\" ask \(TmuxSession.quote(BadFiles.path("good.mp4"))) \"$(printf 'what \\377\\376 color?')\" --model \(TmuxSession.quote(model))") },
         // Terminal (the ones that need no terminal to show)

@@ -28,6 +28,11 @@ public struct TextVideoRetriever: Sendable {
     /// Tokenises the query the way questions are (BLIP's normalisation, at most 35 tokens) and
     /// computes its text feature. Throws ``ModelError/badInput(_:)`` for an empty query.
     public func query(_ text: String) throws(ModelError) -> Query {
+        var length = 0
+        for _ in text where length <= VideoQuestionAnswerer.maxQuestionCharacters { length += 1 }
+        guard length <= VideoQuestionAnswerer.maxQuestionCharacters else {
+            throw .badInput("the search text is \(text.utf8.count) bytes long; it is limited to \(VideoQuestionAnswerer.maxQuestionCharacters) characters (the model reads only its first 35 tokens, about 30 words): describe the clip in a sentence")
+        }
         guard !QuestionNormalizer().normalize(text).trimmingCharacters(in: .whitespaces).isEmpty else {
             throw .badInput("the search text is empty; describe the clip you are looking for")
         }
