@@ -21,6 +21,14 @@ public enum BLAS {
     /// The number of BLAS threads in use.
     public static var threads: Int { Int(litevl_blas_get_threads()) }
 
+    /// Whether the BLAS is an OpenBLAS whose sgemm has the unpacked small-matrix kernels (the
+    /// Skylake-X and Cooperlake cores); ``Linear`` slices few-row products to use them.
+    public static let hasSmallMatrixKernel: Bool = {
+        let config = configuration
+        return config.hasPrefix("OpenBLAS") && (config.contains("SkylakeX") || config.contains("Cooperlake")
+                                                || config.contains("SKYLAKEX") || config.contains("COOPERLAKE"))
+    }()
+
     /// The BLAS library's description of itself (OpenBLAS's build and core).
     public static var configuration: String { String(cString: litevl_blas_config()) }
 }

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A fully connected layer y = x · Wᵀ + b with PyTorch's [out, in] weight layout.
 public struct Linear: Sendable {
     public let weight: WeightTensor
@@ -14,14 +16,39 @@ public struct Linear: Sendable {
     /// Applies the layer to `rows` rows of `x` (row stride `ldx`), writing rows of `outFeatures` to `out`.
     public func apply(_ x: UnsafePointer<Float>, rows: Int, ldx: Int? = nil, into out: UnsafeMutablePointer<Float>, ldo: Int? = nil) {
         let ldo = ldo ?? outFeatures
-        BLAS.sgemm(m: rows, n: outFeatures, k: inFeatures, a: x, lda: ldx ?? inFeatures,
-                   b: weight.pointer, ldb: inFeatures, transposeB: true, c: out, ldc: ldo)
+        let lda = ldx ?? inFeatures
+        if let chunk = Self.smallChunk(rows: rows, inFeatures: inFeatures, outFeatures: outFeatures) {
+            // A few rows (a question's tokens): OpenBLAS's general kernel would pack the whole
+            // weight matrix first, which costs as much as the product. Slices of output columns
+            // small enough for its unpacked small-matrix kernel read the weights once, and the
+            // slices run on all cores.
+            let n = outFeatures, k = inFeatures
+            nonisolated(unsafe) let a = x, w = weight.pointer, o = out
+            DispatchQueue.concurrentPerform(iterations: (n + chunk - 1) / chunk) { c in
+                let n0 = c * chunk
+                BLAS.sgemm(m: rows, n: min(chunk, n - n0), k: k, a: a, lda: lda, b: w + n0 * k, ldb: k, transposeB: true,
+                           c: o + n0, ldc: ldo)
+            }
+        } else {
+            BLAS.sgemm(m: rows, n: outFeatures, k: inFeatures, a: x, lda: lda,
+                       b: weight.pointer, ldb: inFeatures, transposeB: true, c: out, ldc: ldo)
+        }
         if let bias {
             for r in 0..<rows {
                 let row = out + r * ldo
                 for i in 0..<outFeatures { row[i] += bias.pointer[i] }
             }
         }
+    }
+
+    /// The output-column slice width for which OpenBLAS (0.3.21, Skylake-X/Cooperlake kernels) takes
+    /// its small-matrix path on `rows` rows — its rule for this layout: rows · columns ≤ 1200,
+    /// rows · columns · K ≤ 10⁶, K ≥ 32 — or nil when one ordinary call is better (many rows, one
+    /// row, which OpenBLAS already treats as a matrix–vector product, or a small layer).
+    static func smallChunk(rows: Int, inFeatures k: Int, outFeatures n: Int) -> Int? {
+        guard BLAS.hasSmallMatrixKernel, rows >= 2, rows <= 32, k >= 32, n >= 256 else { return nil }
+        let chunk = min(1200 / rows, 1_000_000 / (rows * k)) / 8 * 8
+        return chunk >= 16 ? chunk : nil
     }
 
     /// Applies the layer to a tensor whose last dimension is `inFeatures`.
