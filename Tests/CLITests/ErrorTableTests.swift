@@ -56,7 +56,14 @@ enum ErrorTable {
 /// them), damaged copies of the random test model.
 enum BadFiles {
     static let dir: URL = {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("litevl-errors-\(getpid())")
+        let tmp = FileManager.default.temporaryDirectory
+        // Remove what earlier runs left, once their process is gone.
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: tmp.path)) ?? [] where entry.hasPrefix("litevl-errors-") {
+            if let pid = Int32(entry.dropFirst("litevl-errors-".count)), pid != getpid(), kill(pid, 0) != 0 {
+                try? FileManager.default.removeItem(at: tmp.appendingPathComponent(entry))
+            }
+        }
+        let d = tmp.appendingPathComponent("litevl-errors-\(getpid())")
         try? FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
         return d
     }()

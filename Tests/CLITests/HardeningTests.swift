@@ -130,8 +130,11 @@ struct HardeningTests {
     func pastedControlCharacters() throws {
         let history = Self.temp("paste.jsonl")
         defer { try? FileManager.default.removeItem(at: history) }
-        let t = try Self.start(tag: "paste-\(UUID().uuidString)", history: history)
+        let tag = "paste-\(UUID().uuidString)"
+        let t = try Self.start(tag: tag, history: history)
         defer { t.kill() }
+        // Raw Ctrl-S / `e` may export the session: into this temporary folder.
+        defer { try? FileManager.default.removeItem(at: FileManager.default.temporaryDirectory.appendingPathComponent("litevl-hard-\(tag)")) }
         #expect(t.waitFor("T=4", timeout: 40), "\(t.capture())")
 
         // 1. Raw bytes (what a terminal without bracketed paste sends): every control byte but the documented
