@@ -8,6 +8,7 @@
 #include <libavutil/display.h>
 #include <libavutil/pixdesc.h>
 #include <libavutil/error.h>
+#include <libavutil/crc.h>
 #include <errno.h>
 
 // Macros and constants Swift cannot import.

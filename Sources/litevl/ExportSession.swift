@@ -7,26 +7,42 @@ import VideoDecoding
 /// with the cross-attention map of a question blended on top, the same colormap as in the app).
 ///
 /// Attention images: every frame for the last answered question about the shown clip, and the most
-/// relevant frame (highest pooling weight) for each earlier one. PNGs come from `ImageFile.png`.
+/// relevant frame (highest pooling weight) for each earlier one. PNGs come from FFmpeg's PNG encoder
+/// (`PNGEncoder`, VideoDecoding).
+///
+/// Errors are ``ExportError``: one line naming the file or folder and what to do.
 struct SessionExporter {
     let session: SessionSnapshot
 
-    func write(to directory: URL) throws -> ExportSummary {
+    func write(to directory: URL) throws(ExportError) -> ExportSummary {
         let fm = FileManager.default
-        try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+        do { try fm.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
+            throw ExportError(path: directory.path, reason: Self.reason(error), creating: true)
+        }
         var files: [String] = []
-        func save(_ bytes: [UInt8], _ name: String) throws {
+        func save(_ bytes: [UInt8], _ name: String) throws(ExportError) {
             let url = directory.appendingPathComponent(name)
-            try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(bytes).write(to: url)
+            do {
+                try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(bytes).write(to: url)
+            } catch {
+                throw ExportError(path: url.path, reason: Self.reason(error), creating: false)
+            }
             files.append(name)
+        }
+        func png(_ image: VideoDecoding.RGBImage, _ text: [(key: String, value: String)], _ name: String) throws(ExportError) {
+            let bytes: [UInt8]
+            do { bytes = try PNGEncoder.encode(image, text: text) } catch {
+                throw ExportError(path: directory.appendingPathComponent(name).path, reason: error.message, creating: false)
+            }
+            try save(bytes, name)
         }
 
         // Frames.
         var frameFiles: [String] = []
         for (i, f) in session.frames.enumerated() {
             let name = String(format: "frames/frame-%02d.png", i + 1)
-            try save(ImageFile.png(Self.image(f.image), text: [("Timestamp", String(format: "%.3f", f.timestamp))]), name)
+            try png(Self.image(f.image), [("Timestamp", String(format: "%.3f", f.timestamp))], name)
             frameFiles.append(name)
         }
 
@@ -48,14 +64,17 @@ struct SessionExporter {
                 guard let map = r.attention.map(layer: layer, frame: fi) else { continue }
                 let img = Self.overlay(session.frames[fi].image, map: map, gridWidth: r.attention.gridWidth, gridHeight: r.attention.gridHeight)
                 let name = String(format: "attention/q%02d-frame-%02d.png", q + 1, fi + 1)
-                try save(ImageFile.png(img, text: [("Question", Self.latin1(session.entries[q].question)),
-                                                  ("Layer", "\(layer + 1)")]), name)
+                try png(img, [("Question", session.entries[q].question), ("Layer", "\(layer + 1)")], name)
                 attentionFiles[q, default: []].append((fi, name))
             }
         }
 
         try save(Array(markdown(frameFiles: frameFiles, attentionFiles: attentionFiles).utf8), "transcript.md")
-        try save(Array(try json(attentionFiles: attentionFiles)), "transcript.json")
+        let transcript: Data
+        do { transcript = try json(attentionFiles: attentionFiles) } catch {
+            throw ExportError(path: directory.appendingPathComponent("transcript.json").path, reason: "\(error)", creating: false)
+        }
+        try save(Array(transcript), "transcript.json")
         return ExportSummary(directory: directory, files: files)
     }
 
@@ -163,11 +182,20 @@ struct SessionExporter {
         VideoDecoding.RGBImage(width: i.width, height: i.height, pixels: i.pixels)
     }
 
-    /// tEXt chunks are Latin-1: anything else becomes "?".
-    static func latin1(_ s: String) -> String {
-        String(s.unicodeScalars.map { $0.value < 256 && $0.value >= 32 ? Character($0) : "?" })
+    /// Why a file operation failed, in a few words ("permission denied", "no space left on device").
+    static func reason(_ error: any Error) -> String {
+        let ns = error as NSError
+        if let posix = (ns.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap({ $0.domain == NSPOSIXErrorDomain ? $0 : nil }) ?? (ns.domain == NSPOSIXErrorDomain ? ns : nil) {
+            return String(cString: strerror(Int32(posix.code))).lowercased()
+        }
+        switch ns.code {
+        case NSFileWriteNoPermissionError, NSFileReadNoPermissionError: return "permission denied"
+        case NSFileWriteOutOfSpaceError: return "no space left on device"
+        case NSFileWriteVolumeReadOnlyError: return "read-only file system"
+        case NSFileWriteFileExistsError: return "a file is in the way"
+        default: return ns.localizedDescription
+        }
     }
-
     /// The picture with the map (normalised to [0, 1] by min/max, bilinearly upsampled) blended on top as in
     /// the app: low attention darkens a little, high attention glows in the inferno-like colormap.
     static func overlay(_ img: TerminalUI.RGBImage, map: [Float], gridWidth gw: Int, gridHeight gh: Int) -> VideoDecoding.RGBImage {
@@ -186,5 +214,18 @@ struct SessionExporter {
             }
         }
         return VideoDecoding.RGBImage(width: w, height: h, pixels: out)
+    }
+}
+
+/// An export that could not be written: which file or folder, why, and what to do.
+struct ExportError: Error, CustomStringConvertible {
+    var path: String
+    var reason: String
+    /// True when the export folder itself could not be created.
+    var creating: Bool
+    var description: String {
+        creating
+            ? "cannot create \(path): \(reason); choose a writable folder with --export-dir DIR"
+            : "cannot write \(path): \(reason); check the folder's permissions and free space"
     }
 }

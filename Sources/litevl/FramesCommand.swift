@@ -31,6 +31,9 @@ struct FramesCommand: ParsableCommand {
     @Flag(help: "Also write each frame's UI thumbnail (thumb-NN.png).")
     var thumbnails = false
 
+    @Option(name: .customLong("thumbnail-box"), help: "The box thumbnails fit in, WxH (the app uses 320x240).")
+    var thumbnailBox = "160x120"
+
     @Option(help: "How to reach the frames: auto, seek or forward.")
     var strategy = "auto"
 
@@ -46,10 +49,21 @@ struct FramesCommand: ParsableCommand {
         guard count >= 1 && count <= 10_000 else { throw ValidationError("--count must be between 1 and 10000") }
         guard size >= 1 && size <= 8192 else { throw ValidationError("--size must be between 1 and 8192") }
         if let bench, bench < 1 { throw ValidationError("--bench must be at least 1") }
+        guard let box = Self.box(thumbnailBox), (1...8192).contains(box.width), (1...8192).contains(box.height) else {
+            throw ValidationError("--thumbnail-box must be WxH between 1x1 and 8192x8192, e.g. 320x240")
+        }
+    }
+
+    static func box(_ s: String) -> (width: Int, height: Int)? {
+        let parts = s.lowercased().split(separator: "x")
+        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]) else { return nil }
+        return (w, h)
     }
 
     func run() throws {
-        let sampler = FrameSampler(count: count, size: size, strategy: SamplingStrategy(rawValue: strategy)!)
+        let box = Self.box(thumbnailBox) ?? (160, 120)
+        let sampler = FrameSampler(count: count, size: size, thumbnailMaxWidth: box.width, thumbnailMaxHeight: box.height,
+                                   strategy: SamplingStrategy(rawValue: strategy)!)
         if let bench { return try runBench(sampler, runs: bench) }
 
         let clip: SampledClip
@@ -73,17 +87,25 @@ struct FramesCommand: ParsableCommand {
             let name = String(format: "frame-%02d.%@", f.index, format)
             let path = (dir as NSString).appendingPathComponent(name)
             let note = "litevl frame \(f.index) of \(clip.frames.count) from \(file) at \(String(format: "%.6f", f.timestamp)) s"
-            let bytes = format == "png" ? ImageFile.png(f.image, text: [("Comment", note)]) : ImageFile.ppm(f.image)
-            try write(bytes, to: path)
+            try write(try encode(f.image, note: note, path: path), to: path)
             if thumbnails {
                 let thumbPath = (dir as NSString).appendingPathComponent(String(format: "thumb-%02d.%@", f.index, format))
-                try write(format == "png" ? ImageFile.png(f.thumbnail) : ImageFile.ppm(f.thumbnail), to: thumbPath)
+                try write(try encode(f.thumbnail, note: nil, path: thumbPath), to: thumbPath)
             }
             table += "\(f.index)\t\(String(format: "%.6f", f.timestamp))\t\(String(format: "%.6f", f.targetTime))\t\(f.pts)\t\(f.repeated)\t\(f.damaged)\t\(name)\n"
             print(String(format: "%2d  %10.6f s  %@%@%@", f.index, f.timestamp, path,
                          f.repeated ? "  (repeated)" : "", f.damaged ? "  (damaged)" : ""))
         }
         try write(Array(table.utf8), to: (dir as NSString).appendingPathComponent("frames.tsv"))
+    }
+
+    /// PNG through FFmpeg's encoder (with the note as a `Comment` text chunk), or PPM.
+    private func encode(_ image: RGBImage, note: String?, path: String) throws -> [UInt8] {
+        guard format == "png" else { return ImageFile.ppm(image) }
+        do { return try PNGEncoder.encode(image, text: note.map { [("Comment", $0)] } ?? []) } catch {
+            printError("\(path): \(error.message)")
+            throw ExitCode(1)
+        }
     }
 
     private func write(_ bytes: [UInt8], to path: String) throws {

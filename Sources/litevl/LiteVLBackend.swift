@@ -60,7 +60,7 @@ final class LiteVLBackend: QABackend, @unchecked Sendable {
 
     func export(_ session: SessionSnapshot, to directory: URL) async throws -> ExportSummary {
         do { return try SessionExporter(session: session).write(to: directory) } catch {
-            throw BackendError(message: "cannot write \(directory.path): \((error as NSError).localizedDescription)")
+            throw BackendError(message: error.description)
         }
     }
 
