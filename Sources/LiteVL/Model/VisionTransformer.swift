@@ -54,21 +54,6 @@ public struct VisionBlock: Sendable {
         return tanhf(s)
     }
 
-    /// LayerNorm of `rows` rows of `x` into `out`, rows spread over the cores.
-    static func layerNorm(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, rows: Int, width: Int, _ norm: LayerNorm) {
-        nonisolated(unsafe) let x = x, out = out
-        Parallel.chunks(rows, grain: 64) { r in
-            Kernels.layerNorm(x + r.lowerBound * width, into: out + r.lowerBound * width, rows: r.count, cols: width,
-                              gamma: norm.weight.pointer, beta: norm.bias.pointer, eps: norm.eps)
-        }
-    }
-
-    /// x += scale · y, spread over the cores.
-    static func addScaled(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int, scale: Float) {
-        nonisolated(unsafe) let x = x, y = y
-        Parallel.chunks(count, grain: 32768) { r in Kernels.axpy(x + r.lowerBound, y + r.lowerBound, count: r.count, scale: scale) }
-    }
-
     /// Runs the block in place on `x` ([frames, positions, width]) and returns s_l (nil when the
     /// block has no temporal branch).
     func forward(_ x: UnsafeMutablePointer<Float>, frames: Int, positions: Int, width: Int, heads: Int,
@@ -79,31 +64,33 @@ public struct VisionBlock: Sendable {
         if let temporal {
             let sl = scale(UnsafePointer(x), frames: frames, positions: positions, width: width)
             applied = sl
-            Self.layerNorm(x, into: s.normed, rows: rows, width: width, temporal.norm)
+            Kernels.layerNorm(x, into: s.normed, rows: rows, cols: width,
+                              gamma: temporal.norm.weight.pointer, beta: temporal.norm.bias.pointer, eps: temporal.norm.eps)
             temporal.qkv.apply(s.normed, rows: rows, into: s.qkv)
             Attention.temporal(qkv: s.qkv, frames: frames, positions: positions, width: width, heads: heads, out: s.attended)
             temporal.proj.apply(s.attended, rows: rows, into: s.normed)
-            Self.addScaled(x, s.normed, count: rows * width, scale: sl)
+            Kernels.axpy(x, s.normed, count: rows * width, scale: sl)
             if let profile { mark = profile.record("vit.temporal", since: mark!) }
         }
         // Spatial attention, frame by frame.
-        Self.layerNorm(x, into: s.normed, rows: rows, width: width, norm1)
+        Kernels.layerNorm(x, into: s.normed, rows: rows, cols: width, gamma: norm1.weight.pointer, beta: norm1.bias.pointer, eps: norm1.eps)
         qkv.apply(s.normed, rows: rows, into: s.qkv)
+        let headDim = width / heads
         for t in 0..<frames {
-            Attention.frame(qkv: s.qkv + t * positions * 3 * width, positions: positions, width: width, heads: heads,
-                            out: s.attended + t * positions * width, scores: s.scores)
+            let q = s.qkv + t * positions * 3 * width
+            Attention.multiHead(q: q, ldq: 3 * width, k: q + width, ldk: 3 * width, v: q + 2 * width, ldv: 3 * width,
+                                lq: positions, lk: positions, heads: heads, headDim: headDim,
+                                out: s.attended + t * positions * width, ldo: width, scores: s.scores)
         }
         proj.apply(s.attended, rows: rows, into: s.normed)
-        Self.addScaled(x, s.normed, count: rows * width, scale: 1)
+        Kernels.axpy(x, s.normed, count: rows * width)
         if let profile { mark = profile.record("vit.spatial", since: mark!) }
         // MLP.
-        Self.layerNorm(x, into: s.normed, rows: rows, width: width, norm2)
+        Kernels.layerNorm(x, into: s.normed, rows: rows, cols: width, gamma: norm2.weight.pointer, beta: norm2.bias.pointer, eps: norm2.eps)
         fc1.apply(s.normed, rows: rows, into: s.hidden)
-        let hiddenWidth = fc1.outFeatures
-        nonisolated(unsafe) let hidden = s.hidden
-        Parallel.chunks(rows, grain: 32) { r in Kernels.gelu(hidden + r.lowerBound * hiddenWidth, count: r.count * hiddenWidth) }
+        Kernels.gelu(s.hidden, count: rows * fc1.outFeatures)
         fc2.apply(s.hidden, rows: rows, into: s.normed)
-        Self.addScaled(x, s.normed, count: rows * width, scale: 1)
+        Kernels.axpy(x, s.normed, count: rows * width)
         if let profile { _ = profile.record("vit.mlp", since: mark!) }
         return applied
     }
@@ -117,12 +104,12 @@ struct BlockScratch {
     let hidden: UnsafeMutablePointer<Float>
     let scores: UnsafeMutablePointer<Float>
 
-    init(rows: Int, width: Int, mlp: Int, positions: Int, heads: Int) {
+    init(rows: Int, width: Int, mlp: Int, positions: Int) {
         normed = .allocate(capacity: rows * width)
         qkv = .allocate(capacity: rows * 3 * width)
         attended = .allocate(capacity: rows * width)
         hidden = .allocate(capacity: rows * mlp)
-        scores = .allocate(capacity: heads * positions * positions)
+        scores = .allocate(capacity: positions * positions)
     }
 
     func deallocate() {
@@ -325,7 +312,7 @@ public struct VisionTransformer: Sendable {
         let start = profile?.now()
         var x = embed(video)
         if let profile { _ = profile.record("vit.embed", since: start!) }
-        var scratch = BlockScratch(rows: frames * positions, width: d, mlp: config.mlpDim, positions: positions, heads: config.heads)
+        var scratch = BlockScratch(rows: frames * positions, width: d, mlp: config.mlpDim, positions: positions)
         defer { scratch.deallocate() }
         var scales: [Float] = []
         for (l, block) in blocks.enumerated() {

@@ -131,28 +131,6 @@ public enum Attention {
                   scores: scores, probabilities: probabilities)
     }
 
-    /// Self-attention among the `positions` tokens of one frame (the ViT's spatial attention):
-    /// `qkv` is `[positions, 3·width]` (q | k | v, heads contiguous), `out` `[positions, width]`,
-    /// `scores` scratch of `heads · positions²` floats. Every head's scores are computed first so
-    /// that the softmax over all of them runs on all cores at once.
-    public static func frame(qkv: UnsafePointer<Float>, positions: Int, width: Int, heads: Int,
-                             out: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>) {
-        let headDim = width / heads, ld = 3 * width, area = positions * positions
-        let scale = 1 / Float(headDim).squareRoot()
-        for h in 0..<heads {
-            BLAS.sgemm(m: positions, n: positions, k: headDim, alpha: scale, a: qkv + h * headDim, lda: ld,
-                       b: qkv + width + h * headDim, ldb: ld, transposeB: true, c: scores + h * area, ldc: positions)
-        }
-        nonisolated(unsafe) let rows = scores
-        Parallel.chunks(heads * positions, grain: 64) { r in
-            Kernels.softmaxRows(rows + r.lowerBound * positions, rows: r.count, cols: positions)
-        }
-        for h in 0..<heads {
-            BLAS.sgemm(m: positions, n: headDim, k: positions, a: scores + h * area, lda: positions,
-                       b: qkv + 2 * width + h * headDim, ldb: ld, transposeB: false, c: out + h * headDim, ldc: width)
-        }
-    }
-
     /// Attention along time: for every token position j of `positions`, the `frames` tokens at j
     /// attend to each other. `qkv` is `[frames, positions, 3·width]` (q | k | v); `out` receives
     /// `[frames, positions, width]`.
@@ -162,32 +140,29 @@ public enum Attention {
         let scale = 1 / Float(headDim).squareRoot()
         let rowStride = 3 * width
         let frameStride = positions * rowStride
-        nonisolated(unsafe) let qkv = qkv, out = out
-        Parallel.chunks(positions, grain: 16) { part in
-            var p = [Float](repeating: 0, count: frames)
-            p.withUnsafeMutableBufferPointer { pb in
-                let probs = pb.baseAddress!
-                for j in part {
-                    for h in 0..<heads {
-                        let base = qkv + j * rowStride + h * headDim
-                        for t1 in 0..<frames {
-                            let q = base + t1 * frameStride
-                            var m = -Float.infinity
-                            for t2 in 0..<frames {
-                                let s = Kernels.dot(q, base + t2 * frameStride + width, count: headDim) * scale
-                                probs[t2] = s
-                                if s > m { m = s }
-                            }
-                            var sum: Float = 0
-                            for t2 in 0..<frames { let e = expf(probs[t2] - m); probs[t2] = e; sum += e }
-                            let inv = 1 / sum
-                            let o = out + (t1 * positions + j) * width + h * headDim
-                            for e in 0..<headDim { o[e] = 0 }
-                            for t2 in 0..<frames {
-                                let w = probs[t2] * inv
-                                let v = base + t2 * frameStride + 2 * width
-                                for e in 0..<headDim { o[e] += w * v[e] }
-                            }
+        var p = [Float](repeating: 0, count: frames)
+        p.withUnsafeMutableBufferPointer { pb in
+            let probs = pb.baseAddress!
+            for j in 0..<positions {
+                for h in 0..<heads {
+                    let base = qkv + j * rowStride + h * headDim
+                    for t1 in 0..<frames {
+                        let q = base + t1 * frameStride
+                        var m = -Float.infinity
+                        for t2 in 0..<frames {
+                            let s = Kernels.dot(q, base + t2 * frameStride + width, count: headDim) * scale
+                            probs[t2] = s
+                            if s > m { m = s }
+                        }
+                        var sum: Float = 0
+                        for t2 in 0..<frames { let e = expf(probs[t2] - m); probs[t2] = e; sum += e }
+                        let inv = 1 / sum
+                        let o = out + (t1 * positions + j) * width + h * headDim
+                        for e in 0..<headDim { o[e] = 0 }
+                        for t2 in 0..<frames {
+                            let w = probs[t2] * inv
+                            let v = base + t2 * frameStride + 2 * width
+                            for e in 0..<headDim { o[e] += w * v[e] }
                         }
                     }
                 }
