@@ -12,7 +12,9 @@ final class Inbox: @unchecked Sendable {
 public enum TerminalApp {
     /// Runs the app on the real terminal until the user quits; restores the terminal on every exit path.
     public static func run(backend: any QABackend, options: TerminalAppOptions) async throws {
+        LatencyTrace.shared?.mark("ui-start")
         let driver = try NcursesDriver(ascii: options.ascii, noColor: options.noColor)
+        LatencyTrace.shared?.mark("driver-ready")
         do { try await run(backend: backend, options: options, driver: driver) } catch {
             driver.shutdown()
             throw error
@@ -97,9 +99,12 @@ public enum TerminalApp {
             }
         }
         defer { jobSink.finish(); worker.cancel() }
+        // The clip starts opening once the first screen is up: decoding and encoding would otherwise
+        // compete with ncurses' start-up and the first frame for the CPU (docs/tui.md, Latency).
+        var initialOpen: String?
         if let clip = options.clip {
             state.openingPath = clip
-            jobSink.yield(.open(clip))
+            initialOpen = clip
         }
 
         // The library's clips are encoded by their own task (cancelled when another folder is
@@ -110,16 +115,23 @@ public enum TerminalApp {
         var dirty = true
         var lastAnimation = -1.0
         var iterations = 0
+        let trace = LatencyTrace.shared
+        /// Queues the start-up clip (once); any job queued before it must come after it.
+        func startInitialOpen() {
+            if let clip = initialOpen { initialOpen = nil; jobSink.yield(.open(clip)) }
+        }
         func apply(_ e: AppEvent) {
+            trace?.applied(e)
             var pending = state.handle(e)
             while !pending.isEmpty {
                 let effect = pending.removeFirst()
                 switch effect {
                 case .quit: break
-                case .ask(let id, let q): jobSink.yield(.ask(id, q))
-                case .open(let path): jobSink.yield(.open(path))
+                case .ask(let id, let q): trace?.asked(id: id); startInitialOpen(); jobSink.yield(.ask(id, q))
+                case .open(let path): startInitialOpen(); jobSink.yield(.open(path))
                 case .export(let snapshot):
                     let base = options.exportBase ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+                    startInitialOpen()
                     jobSink.yield(.export(snapshot, base.appendingPathComponent(snapshot.defaultDirectoryName)))
                 case .listLibrary(let dir):
                     pending += state.handle(.libraryListed(LibraryListing.read(dir)))
@@ -145,7 +157,7 @@ public enum TerminalApp {
                             inbox.post(.libraryRankFailed(query: query, describe(error)))
                         }
                     }
-                case .askBaseline(let id, let q): jobSink.yield(.askBaseline(id, q))
+                case .askBaseline(let id, let q): startInitialOpen(); jobSink.yield(.askBaseline(id, q))
                 case .listDirectory(let dir):
                     // Small and local: listed right away, so Tab completion sees it.
                     pending += state.handle(.directoryListed(DirectoryListing.read(dir)))
@@ -185,8 +197,10 @@ public enum TerminalApp {
                 if driver.size != state.size { state.size = driver.size; state.clampScroll() }
                 driver.clear()
                 driver.draw(ScreenRenderer.render(state, cache: cache))
+                trace?.drawn()
                 dirty = false
             }
+            startInitialOpen()
             try? await Task.sleep(for: pollInterval)
         }
     }

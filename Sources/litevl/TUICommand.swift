@@ -36,6 +36,7 @@ struct TUICommand: AsyncParsableCommand {
     var baseline: String?
 
     func run() async throws {
+        LatencyTrace.shared?.mark("main")
         guard let clipPath = clip ?? Assets.defaultClip?.path else {
             printError("no clip given and no bundled demo clip found; pass a video file: litevl CLIP")
             throw ExitCode(1)
@@ -44,16 +45,21 @@ struct TUICommand: AsyncParsableCommand {
             printError("video not found: \(clipPath) (check the path; 'litevl --help' lists the commands)")
             throw ExitCode(1)
         }
-        // The model is optional for the app: without one it still shows the clip and says why it cannot answer.
-        let (answerer, problem): (VideoQuestionAnswerer?, String?)
-        do { (answerer, problem) = try modelOptions.optionalAnswerer() } catch {
-            printError(error.message)
-            throw ExitCode(error.code)
-        }
-        let backend: AppBackend
-        do { backend = try appBackend(answerer: answerer, problem: problem) } catch {
-            printError(error.message)
-            throw ExitCode(error.code)
+        let backend: any QABackend
+        if let deferred = deferredBackend() {
+            backend = deferred
+        } else {
+            // The model is optional for the app: without one it still shows the clip and says why it cannot answer.
+            let (answerer, problem): (VideoQuestionAnswerer?, String?)
+            do { (answerer, problem) = try modelOptions.optionalAnswerer() } catch {
+                printError(error.message)
+                throw ExitCode(error.code)
+            }
+            do { backend = try appBackend(answerer: answerer, problem: problem) } catch {
+                printError(error.message)
+                throw ExitCode(error.code)
+            }
+            LatencyTrace.shared?.mark("model-loaded")
         }
         let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         let options = TerminalAppOptions(ascii: ascii, noColor: noColor, historyFile: historyURL(), clip: clipPath,
@@ -63,6 +69,28 @@ struct TUICommand: AsyncParsableCommand {
         } catch {
             printError("\(error)")
             throw ExitCode(1)
+        }
+    }
+
+    /// With nothing named on the command line (bundled model and baseline, default frames, cache and
+    /// library), the models load in the background while the first screen is drawn. Anything the user
+    /// named must load first, so that a bad value ends the command with its exit code.
+    func deferredBackend() -> DeferredBackend? {
+        guard modelOptions.model == nil, modelOptions.answers == nil, modelOptions.frames == nil, baseline == nil,
+              library == nil, cacheOptions.sizeMB >= 1,
+              let dir = Assets.defaultModel, let name = DeferredBackend.configName(dir) else { return nil }
+        let baselineName = BaselineModel.defaultDirectory.flatMap(DeferredBackend.configName)
+        return DeferredBackend(modelName: name, baselineName: baselineName) { [self] in
+            let (answerer, problem): (VideoQuestionAnswerer?, String?)
+            do { (answerer, problem) = try modelOptions.optionalAnswerer() } catch {
+                (answerer, problem) = (nil, (error as? CommandFailure)?.message ?? "\(error)")
+            }
+            LatencyTrace.shared?.mark("answerer-loaded")
+            do { return try appBackend(answerer: answerer, problem: problem) } catch {
+                let message = (error as? CommandFailure)?.message ?? "\(error)"
+                let base = LiteVLBackend(answerer: answerer, modelProblem: problem ?? message, frames: nil, pooling: pooling == .on)
+                return AppBackend(base: base, index: nil, baseline: nil, baselineProblem: message)
+            }
         }
     }
 
