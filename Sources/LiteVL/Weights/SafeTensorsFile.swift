@@ -141,11 +141,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
         case "F32":
             memcpy(out, src, n * 4)
         case "F16":
-            for i in 0..<n {
-                var bits: UInt16 = 0
-                memcpy(&bits, src + 2 * i, 2)
-                out[i] = Float(Float16(bitPattern: UInt16(littleEndian: bits)))
-            }
+            Kernels.widenHalf(UnsafeRawPointer(src), into: out, count: n)
         case "BF16":
             for i in 0..<n {
                 var bits: UInt16 = 0
