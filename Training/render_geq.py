@@ -102,6 +102,7 @@ def main():
                                       "family": q["family"]}) + "\n")
             sc.write(json.dumps({"video": name, "codec": codec[0], "frames": n, "renderer": "ffmpeg-geq",
                                  "scene": scene.to_dict()}) + "\n")
+            man.flush(); sc.flush()              # a stopped run keeps every finished clip
             if (i + 1) % 10 == 0:
                 print(f"{i + 1}/{args.clips} clips, questions per family: {dict(counts)}", flush=True)
     print("questions:", sum(counts.values()), dict(counts))
