@@ -23,7 +23,7 @@ mkdir -p "$scratch"
 log=$scratch/sanitize.log
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=0:strict_string_checks=0}
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/Fuzz/sanitizers/lsan.supp:print_suppressions=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/Fuzz/sanitizers/lsan.supp:print_suppressions=0}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=0:second_deadlock_stack=1:suppressions=$ROOT/Fuzz/sanitizers/tsan.supp}
 
 echo "== building tests with --sanitize=$kind in $scratch" >&2
