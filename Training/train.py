@@ -122,6 +122,14 @@ def evaluate_val(model: LiteVL, tok: Tok, val: ValSet, T: int):
     return {f: corr[f] / tot[f] for f in tot}, dict(tot)
 
 
+def log_stats(fh, stage: str, step: int, t0: float, opt, stats, extra: str = ""):
+    """Logs the means of the accumulated training stats (stats["n"] = steps summed); -> fresh stats."""
+    n = stats.pop("n")
+    log(fh, f"{stage} step {step} t={time.time()-t0:.0f}s lr={opt.param_groups[0]['lr']:.2e} {extra}"
+        + " ".join(f"{k}={v/n:.3f}" for k, v in sorted(stats.items())))
+    return defaultdict(float)
+
+
 def fmt_acc(acc):
     return " ".join(f"{f}={acc[f]:.2f}" for f in FAMILIES + ["all"] if f in acc)
 
@@ -220,10 +228,7 @@ def run_stage0(args):
         stats["loss"] += float(loss)
         stats["n"] += 1
         if step % args.log_every == 0:
-            n = stats.pop("n")
-            log(fh, f"s0 step {step} t={time.time()-t0:.0f}s lr={opt.param_groups[0]['lr']:.2e} "
-                + " ".join(f"{k}={v/n:.3f}" for k, v in sorted(stats.items())))
-            stats = defaultdict(float)
+            stats = log_stats(fh, "s0", step, t0, opt, stats)
         if time.time() - last_save > args.save_every:
             save_ckpt(path, model, aux, {"temp": temp}, opt, step, time.time() - t0, args, cfg)
             last_save = time.time()
@@ -365,10 +370,7 @@ def run_stage1(args):
                 stats["tok_" + k2] += c / max(n, 1)
             stats["n"] += 1
         if step % args.log_every == 0 or step == args.steps:
-            n = stats.pop("n")
-            log(fh, f"s1 step {step} t={time.time()-t0:.0f}s lr={opt.param_groups[0]['lr']:.2e} temp={float(temp.detach()):.3f} "
-                + " ".join(f"{k}={v/n:.3f}" for k, v in sorted(stats.items())))
-            stats = defaultdict(float)
+            stats = log_stats(fh, "s1", step, t0, opt, stats, f"temp={float(temp.detach()):.3f} ")
         if time.time() - last_save > args.save_every:
             save_ckpt(path, model, aux, {"temp": temp}, opt, step, time.time() - t0, args, cfg)
             last_save = time.time()
@@ -509,10 +511,7 @@ def run_stage2(args):
                     stats[f"s{l}"] += float(ex["s"][:, l].mean())
             stats["n"] += 1
         if step % args.log_every == 0:
-            n = stats.pop("n")
-            log(fh, f"s2 step {step} t={time.time()-t0:.0f}s lr={opt.param_groups[0]['lr']:.2e} "
-                + " ".join(f"{k}={v/n:.3f}" for k, v in sorted(stats.items())))
-            stats = defaultdict(float)
+            stats = log_stats(fh, "s2", step, t0, opt, stats)
         if args.snapshot_every and step % args.snapshot_every == 0:
             torch.save({"model": model.state_dict(), "config": cfg.to_dict(), "step": step,
                         "elapsed": time.time() - t0}, os.path.join(d, f"step{step}.pt"))

@@ -55,19 +55,22 @@ enum CLI {
 
     /// A small model with the full BLIP vocabulary and deterministic random weights, written once per
     /// test run: it exercises every path of the program (its answers carry no meaning).
-    static let randomModel: URL = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("litevl-cli-model-\(getpid())")
+    static let randomModel: URL = writeRandomModel(folder: "litevl-cli-model", name: "random-tiny", temporal: .dynamic, seed: 7000)
+
+    /// Writes a tiny random model (full BLIP vocabulary, 9 answers) to a per-process temporary folder.
+    static func writeRandomModel(folder: String, name: String, temporal: LiteVLConfig.TemporalMode, seed: UInt64) -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(folder)-\(getpid())")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let text = LiteVLConfig.Text(vocabSize: 30524, hidden: 32, layers: 2, heads: 2, intermediate: 64, maxPositions: 64, eps: 1e-12)
         var config = LiteVLConfig(
-            name: "random-tiny",
-            vision: .init(imageSize: 32, patchSize: 8, width: 32, depth: 2, heads: 2, mlpDim: 64, eps: 1e-6, numFrames: 4, temporal: .dynamic),
+            name: name,
+            vision: .init(imageSize: 32, patchSize: 8, width: 32, depth: 2, heads: 2, mlpDim: 64, eps: 1e-6, numFrames: 4, temporal: temporal),
             text: text, decoder: text, embedDim: 16)
         config.pooling.tau = 0.5
         try! JSONEncoder().encode(config).write(to: dir.appendingPathComponent("config.json"))
-        try! WeightRecipe.random(for: config).write(to: dir.appendingPathComponent("model.safetensors"))
+        try! WeightRecipe.random(for: config, seed: seed).write(to: dir.appendingPathComponent("model.safetensors"))
         try! FileManager.default.copyItem(at: repoRoot.appendingPathComponent("Assets/vocab.txt"), to: dir.appendingPathComponent("vocab.txt"))
         try! "circle\nsquare\ntriangle\nred\ngreen\nblue\nyellow\nyes\nno\n".write(to: dir.appendingPathComponent("answers.txt"), atomically: true, encoding: .utf8)
         return dir
-    }()
+    }
 }
