@@ -184,14 +184,14 @@ func withSegments<R>(_ blocks: [KeyValueBlock], _ body: ([KeyValueSegment]) -> R
 /// A BERT stack: embeddings (word + position, LayerNorm; no token types) and layers.
 public struct BertStack: Sendable {
     public let config: LiteVLConfig.Text
-    public let wordEmbeddings: WeightTensor
+    public let wordEmbeddings: RowTable
     public let positionEmbeddings: WeightTensor
     public let embeddingNorm: LayerNorm
     public let layers: [BertLayer]
 
     init(loader: WeightLoader, prefix p: String, config c: LiteVLConfig.Text, crossWidth: Int?) throws(ModelError) {
         config = c
-        wordEmbeddings = try loader.tensor(p + ".embeddings.word_embeddings.weight", [c.vocabSize, c.hidden])
+        wordEmbeddings = try loader.rowTable(p + ".embeddings.word_embeddings.weight", [c.vocabSize, c.hidden])
         positionEmbeddings = try loader.tensor(p + ".embeddings.position_embeddings.weight", [c.maxPositions, c.hidden])
         embeddingNorm = try loader.layerNorm(p + ".embeddings.LayerNorm", width: c.hidden, eps: c.eps)
         var layers: [BertLayer] = []
@@ -208,7 +208,7 @@ public struct BertStack: Sendable {
         x.data.withUnsafeMutableBufferPointer { xp in
             for (i, id) in ids.enumerated() {
                 let row = xp.baseAddress! + i * h
-                row.update(from: wordEmbeddings.pointer + id * h, count: h)
+                wordEmbeddings.copyRow(id, into: row)
                 Kernels.axpy(row, positionEmbeddings.pointer + i * h, count: h)
             }
             embeddingNorm.apply(xp.baseAddress!, rows: ids.count)
@@ -288,7 +288,7 @@ public struct BertStack: Sendable {
             for (s, r) in zip(sequences, ranges) {
                 for (i, id) in s.enumerated() {
                     let row = xp.baseAddress! + (r.lowerBound + i) * h
-                    row.update(from: wordEmbeddings.pointer + id * h, count: h)
+                    wordEmbeddings.copyRow(id, into: row)
                     Kernels.axpy(row, positionEmbeddings.pointer + (offset + i) * h, count: h)
                 }
             }
@@ -336,7 +336,7 @@ public struct BertStack: Sendable {
         x.data.withUnsafeMutableBufferPointer { xp in
             func put(_ id: Int, row: Int, position: Int) {
                 let r = xp.baseAddress! + row * h
-                r.update(from: wordEmbeddings.pointer + id * h, count: h)
+                wordEmbeddings.copyRow(id, into: r)
                 Kernels.axpy(r, positionEmbeddings.pointer + position * h, count: h)
             }
             for (i, id) in prefix.enumerated() { put(id, row: i, position: i) }

@@ -9,8 +9,9 @@ import Darwin
 ///
 /// The format: an 8-byte little-endian header length, a JSON header naming each tensor's dtype,
 /// shape and byte range, then the raw data. Float32 tensors whose data is 4-byte aligned are
-/// served straight from the mapping (no copy); float16/bfloat16 tensors are widened once, on
-/// first use. Every length and offset is checked against the file before use, so a truncated or
+/// served straight from the mapping (no copy); float16/bfloat16 tensors are widened to float32 once,
+/// on first use, into one arena advised for transparent huge pages (large tensors on every core),
+/// except embedding tables asked for as a ``RowTable``, which stay in the mapping. Every length and offset is checked against the file before use, so a truncated or
 /// hostile file gives a ``ModelError`` instead of a crash.
 public final class SafeTensorsFile: @unchecked Sendable {
     /// One entry of the header.
@@ -34,6 +35,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
     private let dataStart: Int
     private let lock = NSLock()
     private var widened: [String: UnsafeMutablePointer<Float>] = [:]
+    private var arena: WidenArena?
 
     /// The largest header accepted, as the Rust reference implementation does (100 MB).
     public static let maxHeaderBytes = 100_000_000
@@ -71,8 +73,50 @@ public final class SafeTensorsFile: @unchecked Sendable {
         self.dataStart = 8 + Int(headerLength)
     }
 
-    deinit {
-        for (_, p) in widened { p.deallocate() }
+    /// Whether the tensor is served as a float32 copy rather than from the mapping.
+    private func needsWidening(_ e: Entry) -> Bool {
+        e.dtype != "F32" || Int(bitPattern: base + dataStart + e.begin) % MemoryLayout<Float>.alignment != 0
+    }
+
+    /// Widens tensor `name` into the arena, splitting large tensors across cores. Called with the
+    /// lock held.
+    private func widen(_ name: String, _ e: Entry) -> UnsafeMutablePointer<Float> {
+        if arena == nil {
+            // One arena for every tensor that may need widening, so that they share huge pages.
+            let total = entries.values.filter(needsWidening).reduce(0) { $0 + ($1.end - $1.begin) / Self.elementSize($1.dtype)! * 4 + 64 }
+            arena = WidenArena(bytes: max(total, 64))
+        }
+        let n = e.shape.reduce(1, *)
+        let out = arena!.take(bytes: n * 4)
+        let chunk = 1 << 18
+        nonisolated(unsafe) let src = base + dataStart + e.begin, dst = out
+        let dtype = e.dtype
+        if n >= 2 * chunk {
+            DispatchQueue.concurrentPerform(iterations: (n + chunk - 1) / chunk) { c in
+                Self.widen(dtype, from: src, into: dst, range: (c * chunk)..<min(n, (c + 1) * chunk))
+            }
+        } else {
+            Self.widen(dtype, from: src, into: dst, range: 0..<n)
+        }
+        widened[name] = out
+        return out
+    }
+
+    /// Converts elements `range` of a float32/float16/bfloat16 tensor at `src` to float32.
+    private static func widen(_ dtype: String, from src: UnsafeRawPointer, into out: UnsafeMutablePointer<Float>, range: Range<Int>) {
+        let n = range.count
+        switch dtype {
+        case "F16":
+            Kernels.widenHalf(src + 2 * range.lowerBound, into: out + range.lowerBound, count: n)
+        case "BF16":
+            for i in range {
+                var bits: UInt16 = 0
+                memcpy(&bits, src + 2 * i, 2)
+                out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: bits)) << 16)
+            }
+        default:
+            memcpy(out + range.lowerBound, src + 4 * range.lowerBound, n * 4)
+        }
     }
 
     struct HeaderError: Error { let message: String }
@@ -130,30 +174,25 @@ public final class SafeTensorsFile: @unchecked Sendable {
     public func floats(_ name: String) throws(ModelError) -> WeightTensor {
         guard let e = entries[name] else { throw .missingTensor(path: path, name: name) }
         let src = base + dataStart + e.begin
-        let n = e.shape.reduce(1, *)
         if e.dtype == "F32", Int(bitPattern: src) % MemoryLayout<Float>.alignment == 0 {
             return WeightTensor(shape: e.shape, pointer: src.assumingMemoryBound(to: Float.self))
         }
+        guard ["F32", "F16", "BF16"].contains(e.dtype) else { throw .unsupportedDType(path: path, name: name, dtype: e.dtype) }
         lock.lock(); defer { lock.unlock() }
-        if let p = widened[name] { return WeightTensor(shape: e.shape, pointer: UnsafePointer(p)) }
-        let out = UnsafeMutablePointer<Float>.allocate(capacity: max(n, 1))
+        return WeightTensor(shape: e.shape, pointer: UnsafePointer(widened[name] ?? widen(name, e)))
+    }
+
+    /// The 2-D tensor `name` as a ``RowTable`` over the mapping, without widening it.
+    public func rowTable(_ name: String) throws(ModelError) -> RowTable {
+        guard let e = entries[name] else { throw .missingTensor(path: path, name: name) }
+        let element: RowTable.Element
         switch e.dtype {
-        case "F32":
-            memcpy(out, src, n * 4)
-        case "F16":
-            Kernels.widenHalf(UnsafeRawPointer(src), into: out, count: n)
-        case "BF16":
-            for i in 0..<n {
-                var bits: UInt16 = 0
-                memcpy(&bits, src + 2 * i, 2)
-                out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: bits)) << 16)
-            }
-        default:
-            out.deallocate()
-            throw .unsupportedDType(path: path, name: name, dtype: e.dtype)
+        case "F32": element = .float32
+        case "F16": element = .float16
+        case "BF16": element = .bfloat16
+        default: throw .unsupportedDType(path: path, name: name, dtype: e.dtype)
         }
-        widened[name] = out
-        return WeightTensor(shape: e.shape, pointer: UnsafePointer(out))
+        return RowTable(shape: e.shape, base: base + dataStart + e.begin, element: element)
     }
 
     /// The tensor `name` as integers (I64, I32, U8 or BOOL), for fixtures and token tables.
@@ -172,6 +211,48 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// The tensor `name` copied into a `Tensor`.
     public func tensor(_ name: String) throws(ModelError) -> Tensor {
         try floats(name).toTensor()
+    }
+}
+
+/// Anonymous memory for widened weights, aligned to and advised for 2 MiB transparent huge pages
+/// on Linux; unmapped with the file.
+final class WidenArena: @unchecked Sendable {
+    let base: UnsafeMutableRawPointer
+    private let mapping: UnsafeMutableRawPointer
+    private let length: Int
+
+    init(bytes: Int) {
+        capacity = bytes
+        #if os(Linux)
+        let huge = 2 << 20
+        let size = (bytes + huge - 1) / huge * huge + huge
+        if let m = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), m != MAP_FAILED {
+            mapping = m
+            length = size
+            let aligned = (Int(bitPattern: m) + huge - 1) / huge * huge
+            base = UnsafeMutableRawPointer(bitPattern: aligned)!
+            _ = madvise(base, size - huge, 14)  // MADV_HUGEPAGE
+            return
+        }
+        #endif
+        mapping = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        length = 0
+        base = mapping
+    }
+
+    private var used = 0
+    private let capacity: Int
+
+    deinit {
+        if length > 0 { munmap(mapping, length) } else { mapping.deallocate() }
+    }
+
+    /// The next `bytes` (rounded up to 64) of the arena.
+    func take(bytes: Int) -> UnsafeMutablePointer<Float> {
+        let size = (bytes + 63) / 64 * 64
+        precondition(used + size <= capacity, "widening arena overflow")
+        defer { used += size }
+        return (base + used).assumingMemoryBound(to: Float.self)
     }
 }
 

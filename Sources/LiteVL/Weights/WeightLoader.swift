@@ -29,6 +29,16 @@ public final class WeightLoader {
         return try file.floats(name)
     }
 
+    /// The embedding table `name`, which must have `shape`, read row by row from the file in its
+    /// stored type (see ``RowTable``).
+    public func rowTable(_ name: String, _ shape: [Int]) throws(ModelError) -> RowTable {
+        guard let file else { return RowTable(try tensor(name, shape)) }
+        guard let entry = file.entries[name] else { throw .missingTensor(path: file.path, name: name) }
+        guard entry.shape == shape else { throw .wrongShape(path: file.path, name: name, expected: shape, found: entry.shape) }
+        used.insert(name)
+        return try file.rowTable(name)
+    }
+
     /// Whether the file has a tensor `name`.
     public func has(_ name: String) -> Bool { file.map { $0.entries[name] != nil } ?? true }
 
