@@ -56,12 +56,40 @@ def log(fh, msg):
 
 # ------------------------------------------------------------------------------ data ---------
 
-def make_clip(rng: random.Random, T: int, S: int, G: int, train: bool = True):
-    scene = sample_scene(rng)
+def make_clip(rng: random.Random, T: int, S: int, G: int, train: bool = True, p_event: float = 0.6):
+    scene = sample_scene(rng, p_event=p_event)
     frames, fr = clip_frames(scene, T, S, rng)
     x = to_model_input(frames, S, rng if train else None)
     lab = torch.from_numpy(token_labels(scene, fr, G))
     return scene, x, lab
+
+
+def question_key(q) -> str:
+    """Balancing key: the family, with vanish split by its answer (yes is the rare one)."""
+    return q["family"] + ("_" + q["answer"] if q["family"] == "vanish" else "")
+
+
+def balance_weights(p_event: float, n: int = 2000, seed: int = 4242):
+    """Inverse frequency of each question key over n sampled scenes (no rendering, ~0.3 s), so that
+    rare families (change, order, vanish=yes) are picked whenever a clip has them."""
+    rng = random.Random(seed)
+    cnt = defaultdict(int)
+    for _ in range(n):
+        for q in questions(sample_scene(rng, p_event=p_event)):
+            cnt[question_key(q)] += 1
+    mean = sum(cnt.values()) / len(cnt)
+    return {k: mean / c for k, c in cnt.items()}
+
+
+def pick_balanced(scene, rng: random.Random, k: int, weights):
+    """k questions of the scene without replacement, each drawn with probability proportional to its
+    key's inverse frequency."""
+    qs = questions(scene)
+    out = []
+    while len(out) < k and qs:
+        w = [weights.get(question_key(q), 1.0) for q in qs]
+        out.append(qs.pop(rng.choices(range(len(qs)), weights=w)[0]))
+    return out
 
 
 def pick_questions(scene, rng: random.Random, k: int):
@@ -462,15 +490,19 @@ def run_stage2(args):
     stats = defaultdict(float)
     B, K = args.batch, args.questions
     which = ("color", "shape", "motion", "event", "final")
+    weights = balance_weights(args.p_event) if args.balance else None
+    if weights:
+        log(fh, "balanced questions: " + " ".join(f"{k}={v:.2f}" for k, v in sorted(weights.items())))
     while step < args.steps and (time.time() - t0) < args.minutes * 60:
         rng = random.Random(args.seed * 1000003 + step)
         for g in opt.param_groups:
             g["lr"] = lr_at(step, args.steps, args.lr, args.warmup, (time.time() - t0) / (args.minutes * 60))
         xs, labs, qids, aids, cidx, scenes = [], [], [], [], [], []
         for b in range(B):
-            scene, x, lab = make_clip(rng, args.frames, args.size, G)
+            scene, x, lab = make_clip(rng, args.frames, args.size, G, p_event=args.p_event)
             xs.append(x); labs.append(lab); scenes.append(scene)
-            for q in pick_questions(scene, rng, K):
+            picked = pick_balanced(scene, rng, K, weights) if weights else pick_questions(scene, rng, K)
+            for q in picked:
                 qids.append(tok.ids(q["question"])); aids.append(tok.answer_ids(q["answer"])); cidx.append(b)
         x = torch.stack(xs)
         lab = torch.stack(labs)
@@ -541,6 +573,9 @@ def main():
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--batch", type=int, default=None)
     ap.add_argument("--questions", type=int, default=5, help="questions per clip (stage 2)")
+    ap.add_argument("--balance", action="store_true",
+                    help="stage 2: pick questions by inverse family frequency (vanish split by answer)")
+    ap.add_argument("--p-event", type=float, default=0.6, help="stage 2: chance that an object has an event")
     ap.add_argument("--frames", type=int, default=8)
     ap.add_argument("--size", type=int, default=96)
     ap.add_argument("--patch", type=int, default=8)
