@@ -28,8 +28,10 @@ let package = Package(
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw", pkgConfig: "ncursesw",
                        providers: [.apt(["libncursesw5-dev"])]),
 
+        // Hand-written C kernels: bfloat16 matrix products (AVX512_BF16, detected at run time).
+        .target(name: "CKernels"),
         // The model core: tensors, kernels, LiteVL, tokenizer, weights. No UI, no FFmpeg.
-        .target(name: "LiteVL", dependencies: ["CBLAS"], linkerSettings: blasLinker),
+        .target(name: "LiteVL", dependencies: ["CBLAS", "CKernels"], linkerSettings: blasLinker),
         // FFmpeg-backed video decoding.
         .target(name: "VideoDecoding", dependencies: ["CFFmpeg"]),
         // The ncurses app.
