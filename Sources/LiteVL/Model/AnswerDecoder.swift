@@ -15,8 +15,8 @@ public struct AnswerDecoder: Sendable {
         bert = try BertStack(loader: loader, prefix: "text_decoder.bert", config: c, crossWidth: config.text.hidden)
         transform = try loader.linear("text_decoder.cls.predictions.transform.dense", in: c.hidden, out: c.hidden)
         transformNorm = try loader.layerNorm("text_decoder.cls.predictions.transform.LayerNorm", width: c.hidden, eps: c.eps)
-        output = Linear(weight: try loader.tensor("text_decoder.cls.predictions.decoder.weight", [c.vocabSize, c.hidden]),
-                        bias: try loader.tensor("text_decoder.cls.predictions.bias", [c.vocabSize]))
+        output = loader.prepared(Linear(weight: try loader.tensor("text_decoder.cls.predictions.decoder.weight", [c.vocabSize, c.hidden]),
+                                        bias: try loader.tensor("text_decoder.cls.predictions.bias", [c.vocabSize])))
         labelSmoothing = config.labelSmoothing
         special = config.specialTokens
     }

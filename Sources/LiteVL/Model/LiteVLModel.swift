@@ -17,16 +17,29 @@ public final class LiteVLModel: Sendable {
     public let textProjection: Linear?
     /// `itm_head`, when the checkpoint has one.
     public let itmHead: Linear?
+    /// The precision the linear layers run in (``WeightPrecision/float32`` when bfloat16 was
+    /// requested on a CPU without AVX512_BF16).
+    public let precision: WeightPrecision
+    /// The precision asked for at load.
+    public let requestedPrecision: WeightPrecision
+    /// Seconds spent building the layers at load, bfloat16 packing included.
+    public let buildSeconds: Double
 
     /// Builds the model from a config and a weights file, checking every tensor's name and shape
-    /// and refusing tensors the config does not use.
-    public convenience init(config: LiteVLConfig, weights: SafeTensorsFile) throws(ModelError) {
-        try self.init(config: config, loader: WeightLoader(file: weights))
+    /// and refusing tensors the config does not use. With `precision: .bfloat16` every linear
+    /// weight is packed in bfloat16 when the CPU supports it (see ``precision``).
+    public convenience init(config: LiteVLConfig, weights: SafeTensorsFile, precision: WeightPrecision = .float32) throws(ModelError) {
+        let loader = WeightLoader(file: weights)
+        loader.precision = precision.available
+        try self.init(config: config, loader: loader, requested: precision)
     }
 
-    init(config: LiteVLConfig, loader: WeightLoader) throws(ModelError) {
+    init(config: LiteVLConfig, loader: WeightLoader, requested: WeightPrecision = .float32) throws(ModelError) {
+        let start = DispatchTime.now().uptimeNanoseconds
         self.config = config
         self.weights = loader.file
+        precision = loader.precision
+        requestedPrecision = requested
         let path = loader.file?.path ?? "(recording)"
         vision = try VisionTransformer(loader: loader, config: config.vision)
         textEncoder = try BertStack(loader: loader, prefix: "text_encoder", config: config.text, crossWidth: config.vision.width)
@@ -45,6 +58,7 @@ public final class LiteVLModel: Sendable {
         itmHead = loader.has("itm_head.weight") ? try loader.linear("itm_head", in: config.text.hidden, out: 2) : nil
         let extra = loader.unused()
         if !extra.isEmpty { throw .unexpectedTensors(path: path, names: extra) }
+        buildSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
     /// Every tensor name and shape a config implies, in the engine's load order (ITC and ITM heads included).
@@ -54,8 +68,9 @@ public final class LiteVLModel: Sendable {
         return loader.recorded
     }
 
-    /// Loads `config.json` and `model.safetensors` from a model directory.
-    public static func load(directory: URL) throws(ModelError) -> LiteVLModel {
+    /// Loads `config.json` and `model.safetensors` from a model directory, with its linear layers
+    /// in `precision` where the CPU allows (see ``precision``).
+    public static func load(directory: URL, precision: WeightPrecision = .float32) throws(ModelError) -> LiteVLModel {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
             throw .fileMissing(path: directory.path, what: "model directory")
@@ -65,7 +80,7 @@ public final class LiteVLModel: Sendable {
         }
         let config = try LiteVLConfig.load(from: directory.appendingPathComponent("config.json"))
         let weights = try SafeTensorsFile(path: directory.appendingPathComponent("model.safetensors").path)
-        return try LiteVLModel(config: config, weights: weights)
+        return try LiteVLModel(config: config, weights: weights, precision: precision)
     }
 
     // MARK: - Video side (once per clip)

@@ -22,9 +22,10 @@ public final class VideoQuestionAnswerer: Sendable {
     }
 
     /// Loads a model directory: `config.json`, `model.safetensors`, `vocab.txt` and, when present,
-    /// `answers.txt` (one candidate a line). `answersFile` replaces the model's own list.
-    public static func load(directory: URL, answersFile: URL? = nil) throws -> VideoQuestionAnswerer {
-        let model = try LiteVLModel.load(directory: directory)
+    /// `answers.txt` (one candidate a line). `answersFile` replaces the model's own list;
+    /// `precision` is the linear layers' (``LiteVLModel/load(directory:precision:)``).
+    public static func load(directory: URL, answersFile: URL? = nil, precision: WeightPrecision = .float32) throws -> VideoQuestionAnswerer {
+        let model = try LiteVLModel.load(directory: directory, precision: precision)
         let vocabURL = directory.appendingPathComponent("vocab.txt")
         guard FileManager.default.fileExists(atPath: vocabURL.path) else { throw ModelError.fileMissing(path: vocabURL.path, what: "vocabulary") }
         let st = model.config.specialTokens

@@ -1,22 +1,38 @@
 import Dispatch
 
 /// A fully connected layer y = x · Wᵀ + b with PyTorch's [out, in] weight layout.
+///
+/// With a ``packed`` bfloat16 copy of the weight (``packedBF16()``), products run in bfloat16
+/// with float32 accumulation (``BF16``) for every row count; otherwise in float32 sgemm.
 public struct Linear: Sendable {
     public let weight: WeightTensor
     public let bias: WeightTensor?
+    /// The weight converted to bfloat16 and packed for ``BF16/gemm(_:rows:ldx:weight:bias:columns:into:ldo:)``,
+    /// when the model was loaded in ``WeightPrecision/bfloat16``.
+    public let packed: BF16.PackedWeight?
 
     public var inFeatures: Int { weight.shape[1] }
     public var outFeatures: Int { weight.shape[0] }
 
-    public init(weight: WeightTensor, bias: WeightTensor?) {
+    public init(weight: WeightTensor, bias: WeightTensor?, packed: BF16.PackedWeight? = nil) {
         self.weight = weight
         self.bias = bias
+        self.packed = packed
+    }
+
+    /// This layer with its weight packed in bfloat16 (requires ``BF16/isSupported``).
+    public func packedBF16() -> Linear {
+        Linear(weight: weight, bias: bias, packed: BF16.PackedWeight(weight.pointer, outFeatures: outFeatures, inFeatures: inFeatures))
     }
 
     /// Applies the layer to `rows` rows of `x` (row stride `ldx`), writing rows of `outFeatures` to `out`.
     public func apply(_ x: UnsafePointer<Float>, rows: Int, ldx: Int? = nil, into out: UnsafeMutablePointer<Float>, ldo: Int? = nil) {
         let ldo = ldo ?? outFeatures
         let lda = ldx ?? inFeatures
+        if let packed {
+            BF16.gemm(x, rows: rows, ldx: lda, weight: packed, bias: bias?.pointer, into: out, ldo: ldo)
+            return
+        }
         if let chunk = Self.smallChunk(rows: rows, inFeatures: inFeatures, outFeatures: outFeatures) {
             // A few rows (a question's tokens): OpenBLAS's general kernel would pack the whole
             // weight matrix first, which costs as much as the product. Slices of output columns

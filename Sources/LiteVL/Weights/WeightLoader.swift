@@ -3,6 +3,9 @@
 /// missing, mis-shaped and unexpected tensors are all reported by name.
 public final class WeightLoader {
     public let file: SafeTensorsFile?
+    /// ``WeightPrecision/bfloat16``: every ``linear(_:in:out:bias:)`` also packs its weight in
+    /// bfloat16 (the caller checks ``BF16/isSupported`` first).
+    public var precision: WeightPrecision = .float32
     private(set) var used: Set<String> = []
     /// In recording mode (no file), every requested tensor in request order.
     private(set) var recorded: [(name: String, shape: [Int])] = []
@@ -44,8 +47,13 @@ public final class WeightLoader {
 
     /// `prefix.weight` [out, in] and `prefix.bias` [out].
     public func linear(_ prefix: String, in inFeatures: Int, out outFeatures: Int, bias: Bool = true) throws(ModelError) -> Linear {
-        Linear(weight: try tensor(prefix + ".weight", [outFeatures, inFeatures]),
-               bias: bias ? try tensor(prefix + ".bias", [outFeatures]) : nil)
+        prepared(Linear(weight: try tensor(prefix + ".weight", [outFeatures, inFeatures]),
+                        bias: bias ? try tensor(prefix + ".bias", [outFeatures]) : nil))
+    }
+
+    /// `linear` as this loader's ``precision`` wants it: packed in bfloat16 or as it is.
+    public func prepared(_ linear: Linear) -> Linear {
+        precision == .bfloat16 && file != nil ? linear.packedBF16() : linear
     }
 
     /// `prefix.weight` and `prefix.bias`, both [width].
