@@ -36,6 +36,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "BLAS threads.")
     var threads: Int = 2
 
+    @Option(help: "Linear layers in f32 or bf16 (bfloat16 weights and activations, float32 accumulation; needs AVX512_BF16).")
+    var precision: WeightPrecision = .float32
+
     @Option(help: "Question asked in every run.")
     var question: String = "which way is the red circle moving?"
 
@@ -47,6 +50,9 @@ struct BenchCommand: ParsableCommand {
 
     @Flag(help: "Print JSON.")
     var json = false
+
+    @Flag(help: "Only time the linear layers' products at BLIP-base shapes (T·(1+N) rows for --frames/--size, and 16 rows), f32 against bf16, and exit.")
+    var gemm = false
 
     func run() throws {
         do { try bench() } catch let failure {
@@ -115,6 +121,7 @@ struct BenchCommand: ParsableCommand {
             return
         }
         BLAS.setThreads(threads)
+        if gemm { return try benchGEMM() }
         var tempDir: URL?
         defer { if let tempDir { try? FileManager.default.removeItem(at: tempDir) } }
         let loadStart = DispatchTime.now()
@@ -127,7 +134,9 @@ struct BenchCommand: ParsableCommand {
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
                 printNote("bench: writing random BLIP-base weights (\(LiteVLModel.expectedTensors(for: config).reduce(0) { $0 + $1.shape.reduce(1, *) }) parameters) to \(dir.path)")
                 try WeightRecipe.random(for: config).write(to: dir.appendingPathComponent("model.safetensors"))
-                let m = try LiteVLModel(config: config, weights: SafeTensorsFile(path: dir.appendingPathComponent("model.safetensors").path))
+                let m = try LiteVLModel(config: config, weights: SafeTensorsFile(path: dir.appendingPathComponent("model.safetensors").path),
+                                        precision: precision)
+                if let note = m.precisionFallbackNote { printNote(note) }
                 guard let vocab = Assets.directory?.appendingPathComponent("vocab.txt") else {
                     throw CommandFailure(message: "bench needs Assets/vocab.txt; set LITEVL_ASSETS")
                 }
@@ -137,7 +146,7 @@ struct BenchCommand: ParsableCommand {
                 throw CommandFailure(message: "cannot build the BLIP-base bench model: \(error)")
             }
         } else {
-            answerer = try ModelSession(model: model, answers: nil, frames: frames).answerer
+            answerer = try ModelSession(model: model, answers: nil, frames: frames, precision: precision).answerer
         }
         let loadSeconds = seconds(since: loadStart)
         let memoryAfterLoad = Self.memory()
@@ -185,7 +194,11 @@ struct BenchCommand: ParsableCommand {
         let temporalFlops = v.temporal == .none ? 0 : depth * (2 * rows * d * 3 * d + 2 * rows * d * d + 4 * rows * Double(t) * d)
         let spatialFlops = depth * (2 * rows * d * 3 * d + 2 * rows * d * d + 4 * Double(t) * p * p * d)
         let mlpFlops = depth * 4 * rows * d * Double(v.mlpDim)
-        let peak = Self.sgemmPeak(m: t * (1 + v.patchCount), k: v.width, n: 3 * v.width)
+        let sgemmPeak = Self.sgemmPeak(m: t * (1 + v.patchCount), k: v.width, n: 3 * v.width)
+        let usedPrecision = answerer.model.precision
+        let bf16Peak = usedPrecision == .bfloat16 ? Self.bf16Peak(m: t * (1 + v.patchCount), k: v.width, n: 3 * v.width) : nil
+        // GFLOP/s of the stages are compared with the peak of the arithmetic they ran in.
+        let peak = bf16Peak ?? sgemmPeak
         let flops: [String: Double] = ["vit.temporal": temporalFlops, "vit.spatial": spatialFlops, "vit.mlp": mlpFlops]
         let order = ["decode+preprocess", "vit.embed", "vit.temporal", "vit.spatial", "vit.mlp", "video.cache",
                      "text.feature", "pooling", "text.encoder", "answer.rank", "answer.generate"]
@@ -207,7 +220,9 @@ struct BenchCommand: ParsableCommand {
         var summary: [String: Any] = [
             "impl": "litevl", "model": config.name, "frames": t, "size": config.vision.imageSize, "threads": threads,
             "repetitions": repetitions, "clip": clipPath, "question": question, "answer": answer,
-            "load_ms": loadSeconds * 1000, "sgemm_peak_gflops": peak,
+            "load_ms": loadSeconds * 1000, "sgemm_peak_gflops": sgemmPeak, "peak_gflops": peak,
+            "precision": usedPrecision.shortName, "requested_precision": precision.shortName,
+            "build_layers_ms": answerer.model.buildSeconds * 1000,
             "vit_ms": vitSeconds.mean * 1000, "vit_std_ms": vitSeconds.std * 1000,
             "vit_gflops": vitFlops / vitSeconds.mean / 1e9, "vit_peak_fraction": vitFlops / vitSeconds.mean / 1e9 / peak,
             "encode_ms": encodeStat.mean * 1000, "encode_std_ms": encodeStat.std * 1000,
@@ -216,6 +231,7 @@ struct BenchCommand: ParsableCommand {
             "first_answer_ms": firstAnswer.mean * 1000, "cold_first_answer_ms": coldFirstAnswer * 1000,
             "stages": rowsOut, "blas": BLAS.configuration,
         ]
+        if let bf16Peak { summary["bf16_peak_gflops"] = bf16Peak }
         if let m = memoryAfterLoad { summary["rss_after_load_mb"] = m.rss }
         if let m = memoryAtEnd { summary["rss_end_mb"] = m.rss; summary["peak_rss_mb"] = m.peak }
         if let weights = answerer.model.weights, let attributes = try? FileManager.default.attributesOfItem(atPath: weights.path),
@@ -228,9 +244,12 @@ struct BenchCommand: ParsableCommand {
             return
         }
         print("model: \(config.name), \(t) frames at \(config.vision.imageSize)px, \(threads) BLAS threads, \(repetitions) runs after a warm-up")
-        print("BLAS: \(BLAS.configuration); sgemm peak on [\(t * (1 + v.patchCount))x\(v.width)]·[\(v.width)x\(3 * v.width)]: \(String(format: "%.1f", peak)) GFLOP/s")
-        print(String(format: "load: %.1f ms; first answer after opening the clip: %.1f ms cold (the warm-up), %.1f ms warm", loadSeconds * 1000,
-                     coldFirstAnswer * 1000, firstAnswer.mean * 1000))
+        let shape = "[\(t * (1 + v.patchCount))x\(v.width)]·[\(v.width)x\(3 * v.width)]"
+        print("precision: \(usedPrecision.shortName)" + (usedPrecision == precision ? "" : " (\(precision.shortName) requested; not supported here)"))
+        print("BLAS: \(BLAS.configuration); sgemm peak on \(shape): \(String(format: "%.1f", sgemmPeak)) GFLOP/s"
+              + (bf16Peak.map { String(format: "; bf16 GEMM peak: %.1f GFLOP/s (%.2fx), the stages' \"of peak\"", $0, $0 / sgemmPeak) } ?? ""))
+        print(String(format: "load: %.1f ms (layers built in %.1f ms); first answer after opening the clip: %.1f ms cold (the warm-up), %.1f ms warm", loadSeconds * 1000,
+                     answerer.model.buildSeconds * 1000, coldFirstAnswer * 1000, firstAnswer.mean * 1000))
         if let a = memoryAfterLoad, let e = memoryAtEnd {
             let w = (summary["weights_mb"] as? Double).map { String(format: ", weights file %.0f MiB", $0) } ?? ""
             print(String(format: "memory: RSS %.1f MiB after load, %.1f MiB at the end, peak %.1f MiB", a.rss, e.rss, e.peak) + w)
@@ -272,6 +291,76 @@ struct BenchCommand: ParsableCommand {
         } catch {
             throw CommandFailure(message: "cannot write the bench inputs to \(dir.path): \(error)")
         }
+    }
+
+    /// `--gemm`: the products of BLIP-base's linear layers through ``Linear`` in float32 (sgemm,
+    /// sliced for few rows) and in bfloat16, alternated in the same loop so both see the same load.
+    func benchGEMM() throws(CommandFailure) {
+        guard BF16.isSupported else { throw CommandFailure(message: "--gemm compares against bf16, which this CPU lacks (or LITEVL_NO_BF16 is set)") }
+        let config = LiteVLConfig.blipBase(imageSize: size, frames: frames ?? 8)
+        let m = (frames ?? 8) * (1 + config.vision.patchCount), d = config.vision.width, h = config.vision.mlpDim
+        let shapes = [(m, d, 3 * d), (m, d, d), (m, d, h), (m, h, d), (16, d, d), (16, d, h), (16, h, d), (2, d, d)]
+        var rows: [[String: Any]] = []
+        for (rowsM, k, n) in shapes {
+            let x = (0..<(rowsM * k)).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 }
+            let w = (0..<(n * k)).map { Float(($0 * 104_729) % 1000) / 1000 - 0.5 }
+            var y = [Float](repeating: 0, count: rowsM * n)
+            let flops = 2 * Double(rowsM) * Double(k) * Double(n)
+            let reps = max(repetitions, Int(min(200, 2e10 / flops)))
+            var best = (f32: Double.infinity, bf16: Double.infinity), total = (f32: 0.0, bf16: 0.0)
+            w.withUnsafeBufferPointer { wp in
+                let f32 = Linear(weight: WeightTensor(shape: [n, k], pointer: wp.baseAddress!), bias: nil)
+                let packStart = DispatchTime.now()
+                let bf16 = f32.packedBF16()
+                let packSeconds = seconds(since: packStart)
+                x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
+                    for rep in 0...reps {
+                        for linear in [f32, bf16] {
+                            let start = DispatchTime.now()
+                            linear.apply(xp.baseAddress!, rows: rowsM, into: yp.baseAddress!)
+                            let t = seconds(since: start)
+                            guard rep > 0 else { continue }
+                            if linear.packed == nil { best.f32 = min(best.f32, t); total.f32 += t } else { best.bf16 = min(best.bf16, t); total.bf16 += t }
+                        }
+                    }
+                } }
+                rows.append(["m": rowsM, "k": k, "n": n, "runs": reps, "pack_ms": packSeconds * 1000,
+                             "f32_best_gflops": flops / best.f32 / 1e9, "bf16_best_gflops": flops / best.bf16 / 1e9,
+                             "f32_mean_gflops": flops * Double(reps) / total.f32 / 1e9, "bf16_mean_gflops": flops * Double(reps) / total.bf16 / 1e9])
+            }
+        }
+        if json {
+            let object: [String: Any] = ["threads": threads, "blas": BLAS.configuration, "shapes": rows]
+            let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print("Linear products, \(threads) threads, f32 (sgemm; few rows sliced) vs bf16, alternated; GFLOP/s best (mean) of the runs")
+        print("| [M×K]·[K×N] | runs | f32 | bf16 | bf16/f32 best (mean) | packing ms |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for r in rows {
+            let fb = r["f32_best_gflops"] as! Double, bb = r["bf16_best_gflops"] as! Double
+            let fm = r["f32_mean_gflops"] as! Double, bm = r["bf16_mean_gflops"] as! Double
+            print(String(format: "| [%d×%d]·[%d×%d] | %d | %.1f (%.1f) | %.1f (%.1f) | %.2f× (%.2f×) | %.1f |", r["m"] as! Int, r["k"] as! Int,
+                         r["k"] as! Int, r["n"] as! Int, r["runs"] as! Int, fb, fm, bb, bm, bb / fb, bm / fm, r["pack_ms"] as! Double))
+        }
+    }
+
+    /// The best bfloat16 GEMM rate (``BF16/gemm(_:rows:ldx:weight:bias:columns:into:ldo:)``, packing of the
+    /// rows included, weight packed beforehand) over a few runs of an M×K by K×N product, in GFLOP/s.
+    static func bf16Peak(m: Int, k: Int, n: Int) -> Double {
+        let a = [Float](repeating: 0.5, count: m * k), w = [Float](repeating: 0.25, count: n * k)
+        var c = [Float](repeating: 0, count: m * n)
+        let packed = w.withUnsafeBufferPointer { BF16.PackedWeight($0.baseAddress!, outFeatures: n, inFeatures: k) }
+        var best = 0.0
+        for _ in 0..<5 {
+            let start = DispatchTime.now()
+            a.withUnsafeBufferPointer { ap in c.withUnsafeMutableBufferPointer { cp in
+                BF16.gemm(ap.baseAddress!, rows: m, ldx: k, weight: packed, bias: nil, into: cp.baseAddress!, ldo: n)
+            } }
+            best = max(best, 2 * Double(m) * Double(k) * Double(n) / seconds(since: start) / 1e9)
+        }
+        return best
     }
 
     /// The best sgemm rate over a few runs of an M×K by K×N product, in GFLOP/s.

@@ -14,9 +14,12 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Frames to sample (default: the model's).")
     var frames: Int?
 
+    @Option(help: "Linear layers in f32, or bf16 (bfloat16 weights and activations, float32 accumulation; needs AVX512_BF16, else f32 with a note).")
+    var precision: WeightPrecision = .float32
+
     /// Loads the model these options name.
     func session() throws(CommandFailure) -> ModelSession {
-        try ModelSession(model: model, answers: answers, frames: frames)
+        try ModelSession(model: model, answers: answers, frames: frames, precision: precision)
     }
 
     /// For the app and the demo, where the model is optional: the model, or nil and why not. A
@@ -40,8 +43,9 @@ struct ModelSession {
     let directory: URL
     var config: LiteVLConfig { answerer.model.config }
 
-    /// Loads `--model DIR` (or the bundled model) with an optional answer list.
-    init(model: String?, answers: String?, frames: Int?) throws(CommandFailure) {
+    /// Loads `--model DIR` (or the bundled model) with an optional answer list, its linear layers
+    /// in `precision` (a note on standard error when bf16 falls back to f32).
+    init(model: String?, answers: String?, frames: Int?, precision: WeightPrecision = .float32) throws(CommandFailure) {
         guard let dir = model.map({ URL(fileURLWithPath: $0) }) ?? Assets.defaultModel else {
             throw CommandFailure(message: "no model given and no bundled model found; pass --model DIR or set LITEVL_ASSETS to the Assets folder")
         }
@@ -50,12 +54,14 @@ struct ModelSession {
         }
         directory = dir
         do {
-            answerer = try VideoQuestionAnswerer.load(directory: dir, answersFile: answers.map { URL(fileURLWithPath: $0) })
+            answerer = try VideoQuestionAnswerer.load(directory: dir, answersFile: answers.map { URL(fileURLWithPath: $0) },
+                                                      precision: precision)
         } catch let error as ModelError {
             throw CommandFailure(message: error.description, code: 2)
         } catch {
             throw CommandFailure(message: "cannot load the model in \(dir.path): \(error)", code: 2)
         }
+        if let note = answerer.model.precisionFallbackNote { printNote(note) }
         let t = frames ?? answerer.model.config.vision.numFrames
         guard (1...64).contains(t) else { throw CommandFailure(message: "--frames must be between 1 and 64, not \(t)", code: 64) }
         self.frames = t
