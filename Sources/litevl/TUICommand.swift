@@ -74,9 +74,11 @@ struct TUICommand: AsyncParsableCommand {
 
     /// With nothing named on the command line (bundled model and baseline, default frames, cache and
     /// library), the models load in the background while the first screen is drawn. Anything the user
-    /// named must load first, so that a bad value ends the command with its exit code.
+    /// named must load first, so that a bad value ends the command with its exit code (and `--precision
+    /// bf16`'s fallback note reaches standard error before the screen takes over the terminal).
     func deferredBackend() -> DeferredBackend? {
-        guard modelOptions.model == nil, modelOptions.answers == nil, modelOptions.frames == nil, baseline == nil,
+        guard modelOptions.model == nil, modelOptions.answers == nil, modelOptions.frames == nil, modelOptions.precision == .float32,
+              baseline == nil,
               library == nil, cacheOptions.sizeMB >= 1,
               let dir = Assets.defaultModel, let name = DeferredBackend.configName(dir) else { return nil }
         let baselineName = BaselineModel.defaultDirectory.flatMap(DeferredBackend.configName)

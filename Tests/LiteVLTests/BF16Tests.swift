@@ -51,9 +51,11 @@ struct BF16Tests {
         #expect(BF16.round(.nan).isNaN)
     }
 
+    /// Sizes cover the single-call path, row chunks (many rows: 197×64×768, 197×769×33) and
+    /// column chunks (few rows, large product: 40×769×768).
     @Test("GEMM matches Double on awkward sizes, every column of every row, nothing else written",
           arguments: [(1, 1, 1), (2, 3, 17), (13, 64, 32), (31, 769, 33), (197, 64, 768), (1, 769, 768),
-                      (13, 3, 1), (197, 769, 33), (2, 64, 17), (15, 385, 65), (28, 400, 96)])
+                      (13, 3, 1), (197, 769, 33), (2, 64, 17), (15, 385, 65), (28, 400, 96), (40, 769, 768)])
     func gemm(_ m: Int, _ k: Int, _ n: Int) {
         let x = Self.values(m * k, seed: UInt64(m * 1000 + k)), w = Self.values(n * k, seed: UInt64(n * 7 + k))
         let bias = Self.values(n, seed: 99)
@@ -83,7 +85,7 @@ struct BF16Tests {
 
     @Test("column ranges write exactly their columns; the halves together equal the whole",
           arguments: [(13, 100, 768, 0, 384), (13, 100, 768, 384, 768), (31, 769, 33, 32, 33), (2, 3, 100, 64, 70),
-                      (197, 64, 96, 32, 64)])
+                      (197, 64, 96, 32, 64), (120, 300, 100, 32, 70), (20, 500, 300, 64, 300)])
     func columns(_ m: Int, _ k: Int, _ n: Int, _ c0: Int, _ c1: Int) {
         let x = Self.values(m * k, seed: 5), w = Self.values(n * k, seed: 6), bias = Self.values(n, seed: 7)
         let packed = w.withUnsafeBufferPointer { BF16.PackedWeight($0.baseAddress!, outFeatures: n, inFeatures: k) }

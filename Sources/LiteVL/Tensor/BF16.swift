@@ -50,9 +50,11 @@ public enum BF16 {
     /// the output columns `columns` (default all; the range must start at a multiple of ``panelWidth``).
     /// Nothing outside those rows and columns of `out` (row stride `ldo`) is written.
     ///
-    /// The input rows are converted to bfloat16 once, then the column panels are shared out
-    /// between the threads (``BLAS/threads``) in chunks, so a thread the scheduler delays does not
-    /// hold up the others.
+    /// The work is shared out between the threads (``BLAS/threads``) in a few chunks per thread, so
+    /// a thread the scheduler delays does not hold up the others: blocks of rows when there are
+    /// many (each chunk converts its own rows to bfloat16 and streams the whole weight from the
+    /// shared cache), blocks of column panels when there are few (the rows are converted once,
+    /// and each weight panel is read by one thread only).
     public static func gemm(_ x: UnsafePointer<Float>, rows: Int, ldx: Int, weight: PackedWeight, bias: UnsafePointer<Float>?,
                             columns: Range<Int>? = nil, into out: UnsafeMutablePointer<Float>, ldo: Int) {
         guard rows > 0 else { return }
@@ -62,29 +64,42 @@ public enum BF16 {
         guard !cols.isEmpty else { return }
         let converted = UnsafeMutablePointer<UInt16>.allocate(capacity: litevl_bf16_rows_size(Int32(rows), Int32(k)))
         defer { converted.deallocate() }
-        litevl_bf16_pack_rows(Int32(rows), Int32(k), x, Int32(ldx), converted)
         let chunks = chunkCount(rows: rows, k: k, columns: cols.count)
+        nonisolated(unsafe) let a = converted, w = UnsafePointer(weight.pointer), o = out, b = bias, input = x
+        if chunks > 1 && rows >= rowBlock * chunks {
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let r0 = rows * c / chunks / rowBlock * rowBlock, r1 = c == chunks - 1 ? rows : rows * (c + 1) / chunks / rowBlock * rowBlock
+                let part = a + litevl_bf16_rows_size(Int32(r0), Int32(k))
+                litevl_bf16_pack_rows(Int32(r1 - r0), Int32(k), input + r0 * ldx, Int32(ldx), part)
+                litevl_bf16_gemm_rows(Int32(r1 - r0), Int32(k), part, w, Int32(n), Int32(cols.lowerBound), Int32(cols.upperBound),
+                                      b, o + r0 * ldo, Int32(ldo))
+            }
+            return
+        }
+        litevl_bf16_pack_rows(Int32(rows), Int32(k), x, Int32(ldx), converted)
         if chunks <= 1 {
-            litevl_bf16_gemm_rows(Int32(rows), Int32(k), converted, weight.pointer, Int32(n), Int32(cols.lowerBound),
+            litevl_bf16_gemm_rows(Int32(rows), Int32(k), converted, w, Int32(n), Int32(cols.lowerBound),
                                   Int32(cols.upperBound), bias, out, Int32(ldo))
             return
         }
         let panels = (cols.count + panelWidth - 1) / panelWidth
-        nonisolated(unsafe) let a = UnsafePointer(converted), w = UnsafePointer(weight.pointer), o = out, b = bias
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let p0 = panels * c / chunks, p1 = panels * (c + 1) / chunks
+        let columnChunks = min(chunks, panels)
+        DispatchQueue.concurrentPerform(iterations: columnChunks) { c in
+            let p0 = panels * c / columnChunks, p1 = panels * (c + 1) / columnChunks
             guard p1 > p0 else { return }
             let c0 = cols.lowerBound + p0 * panelWidth, c1 = min(cols.lowerBound + p1 * panelWidth, cols.upperBound)
             litevl_bf16_gemm_rows(Int32(rows), Int32(k), a, w, Int32(n), Int32(c0), Int32(c1), b, o, Int32(ldo))
         }
     }
 
-    /// How many column chunks a product is split into: one when it is too small to be worth a
-    /// fork-join (about 0.1 ms of work), otherwise a few per thread.
+    /// Rows per microkernel pass (the kernel's MR): row chunks start at multiples of it.
+    static let rowBlock = 14
+
+    /// How many chunks a product is split into: one when it is too small to be worth a
+    /// fork-join (about 0.1 ms of work), otherwise four per thread.
     static func chunkCount(rows: Int, k: Int, columns: Int) -> Int {
         let threads = max(1, BLAS.threads)
-        let panels = (columns + panelWidth - 1) / panelWidth
         guard threads > 1, rows * k * columns >= 1 << 21 else { return 1 }
-        return min(panels, threads * 4)
+        return threads * 4
     }
 }
