@@ -76,11 +76,16 @@ public struct VisionBlock: Sendable {
         Kernels.layerNorm(x, into: s.normed, rows: rows, cols: width, gamma: norm1.weight.pointer, beta: norm1.bias.pointer, eps: norm1.eps)
         qkv.apply(s.normed, rows: rows, into: s.qkv)
         let headDim = width / heads
-        for t in 0..<frames {
-            let q = s.qkv + t * positions * 3 * width
-            Attention.multiHead(q: q, ldq: 3 * width, k: q + width, ldk: 3 * width, v: q + 2 * width, ldv: 3 * width,
-                                lq: positions, lk: positions, heads: heads, headDim: headDim,
-                                out: s.attended + t * positions * width, ldo: width, scores: s.scores)
+        if qkv.packed != nil {
+            // bfloat16 model: every (frame, head) on one core, all of them in parallel.
+            Attention.groupedBF16(qkv: s.qkv, groups: frames, length: positions, width: width, heads: heads, out: s.attended)
+        } else {
+            for t in 0..<frames {
+                let q = s.qkv + t * positions * 3 * width
+                Attention.multiHead(q: q, ldq: 3 * width, k: q + width, ldk: 3 * width, v: q + 2 * width, ldv: 3 * width,
+                                    lq: positions, lk: positions, heads: heads, headDim: headDim,
+                                    out: s.attended + t * positions * width, ldo: width, scores: s.scores)
+            }
         }
         proj.apply(s.attended, rows: rows, into: s.normed)
         Kernels.axpy(x, s.normed, count: rows * width)

@@ -140,29 +140,35 @@ public enum Attention {
         let scale = 1 / Float(headDim).squareRoot()
         let rowStride = 3 * width
         let frameStride = positions * rowStride
-        var p = [Float](repeating: 0, count: frames)
-        p.withUnsafeMutableBufferPointer { pb in
-            let probs = pb.baseAddress!
-            for j in 0..<positions {
-                for h in 0..<heads {
-                    let base = qkv + j * rowStride + h * headDim
-                    for t1 in 0..<frames {
-                        let q = base + t1 * frameStride
-                        var m = -Float.infinity
-                        for t2 in 0..<frames {
-                            let s = Kernels.dot(q, base + t2 * frameStride + width, count: headDim) * scale
-                            probs[t2] = s
-                            if s > m { m = s }
-                        }
-                        var sum: Float = 0
-                        for t2 in 0..<frames { let e = expf(probs[t2] - m); probs[t2] = e; sum += e }
-                        let inv = 1 / sum
-                        let o = out + (t1 * positions + j) * width + h * headDim
-                        for e in 0..<headDim { o[e] = 0 }
-                        for t2 in 0..<frames {
-                            let w = probs[t2] * inv
-                            let v = base + t2 * frameStride + 2 * width
-                            for e in 0..<headDim { o[e] += w * v[e] }
+        // Positions are independent: chunks of them run on every core (same arithmetic per position
+        // as one loop, so the result does not depend on the split).
+        let chunks = positions * heads * frames * frames * headDim >= 1 << 18 ? min(positions, 4 * max(1, BLAS.threads)) : 1
+        nonisolated(unsafe) let src = qkv, dst = out
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            var p = [Float](repeating: 0, count: frames)
+            p.withUnsafeMutableBufferPointer { pb in
+                let probs = pb.baseAddress!
+                for j in (positions * c / chunks)..<(positions * (c + 1) / chunks) {
+                    for h in 0..<heads {
+                        let base = src + j * rowStride + h * headDim
+                        for t1 in 0..<frames {
+                            let q = base + t1 * frameStride
+                            var m = -Float.infinity
+                            for t2 in 0..<frames {
+                                let s = Kernels.dot(q, base + t2 * frameStride + width, count: headDim) * scale
+                                probs[t2] = s
+                                if s > m { m = s }
+                            }
+                            var sum: Float = 0
+                            for t2 in 0..<frames { let e = expf(probs[t2] - m); probs[t2] = e; sum += e }
+                            let inv = 1 / sum
+                            let o = dst + (t1 * positions + j) * width + h * headDim
+                            for e in 0..<headDim { o[e] = 0 }
+                            for t2 in 0..<frames {
+                                let w = probs[t2] * inv
+                                let v = base + t2 * frameStride + 2 * width
+                                for e in 0..<headDim { o[e] += w * v[e] }
+                            }
                         }
                     }
                 }
