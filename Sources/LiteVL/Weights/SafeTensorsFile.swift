@@ -182,6 +182,20 @@ public final class SafeTensorsFile: @unchecked Sendable {
         return WeightTensor(shape: e.shape, pointer: UnsafePointer(widened[name] ?? widen(name, e)))
     }
 
+    /// Drops the resident pages of the mapping that lie wholly inside `weight` (a tensor served from
+    /// the mapping), for weights that were converted to another form (bfloat16 packing) and will not
+    /// be read again. They are read back from the file if they are. Weights outside the mapping
+    /// (widened copies) are left alone.
+    public func releasePages(of weight: WeightTensor) {
+        let start = Int(bitPattern: weight.pointer), end = start + weight.count * 4
+        let mapStart = Int(bitPattern: base), mapEnd = mapStart + file.size
+        guard start >= mapStart, end <= mapEnd else { return }
+        let page = Int(getpagesize())
+        let from = (start + page - 1) / page * page, to = end / page * page
+        guard to > from else { return }
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: from), to - from, MADV_DONTNEED)
+    }
+
     /// The 2-D tensor `name` as a ``RowTable`` over the mapping, without widening it.
     public func rowTable(_ name: String) throws(ModelError) -> RowTable {
         guard let e = entries[name] else { throw .missingTensor(path: path, name: name) }

@@ -53,7 +53,11 @@ public final class WeightLoader {
 
     /// `linear` as this loader's ``precision`` wants it: packed in bfloat16 or as it is.
     public func prepared(_ linear: Linear) -> Linear {
-        precision == .bfloat16 && file != nil ? linear.packedBF16() : linear
+        guard precision == .bfloat16, let file else { return linear }
+        let packed = linear.packedBF16()
+        // The float32 pages were read once to pack them; let them go from resident memory.
+        file.releasePages(of: linear.weight)
+        return packed
     }
 
     /// `prefix.weight` and `prefix.bias`, both [width].
