@@ -493,7 +493,8 @@ def run_stage2(args):
     weights = balance_weights(args.p_event) if args.balance else None
     if weights:
         log(fh, "balanced questions: " + " ".join(f"{k}={v:.2f}" for k, v in sorted(weights.items())))
-    while step < args.steps and (time.time() - t0) < args.minutes * 60:
+    stop = min(args.steps, args.stop_step or args.steps)
+    while step < stop and (time.time() - t0) < args.minutes * 60:
         rng = random.Random(args.seed * 1000003 + step)
         for g in opt.param_groups:
             g["lr"] = lr_at(step, args.steps, args.lr, args.warmup, (time.time() - t0) / (args.minutes * 60))
@@ -568,6 +569,8 @@ def main():
     ap.add_argument("--temporal", default="dynamic", choices=["dynamic", "fixed", "none"])
     ap.add_argument("--no-pool", action="store_true")
     ap.add_argument("--steps", type=int, default=2000)
+    ap.add_argument("--stop-step", type=int, default=0,
+                    help="stage 2: stop at this step with the schedule of --steps/--minutes (ablations at a fixed step budget)")
     ap.add_argument("--minutes", type=float, default=1e9, help="wall-clock cap (counted across resumes)")
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--warmup", type=int, default=100)
