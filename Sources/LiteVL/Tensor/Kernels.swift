@@ -118,6 +118,13 @@ public enum Kernels {
         }
     }
 
+    /// Widens `count` little-endian bfloat16 values at `src` (any alignment) to float32.
+    public static func widenBFloat16(_ src: UnsafeRawPointer, into out: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count {
+            out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16)
+        }
+    }
+
     /// Scales `x` to unit L2 norm (PyTorch's F.normalize, eps 1e-12).
     public static func normalize(_ x: UnsafeMutablePointer<Float>, count: Int) {
         var s: Float = 0

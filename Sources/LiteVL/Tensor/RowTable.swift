@@ -49,9 +49,7 @@ public struct RowTable: @unchecked Sendable {
         case .float16:
             Kernels.widenHalf(src, into: out, count: n)
         case .bfloat16:
-            for j in 0..<n {
-                out[j] = Float(bitPattern: UInt32(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * j, as: UInt16.self))) << 16)
-            }
+            Kernels.widenBFloat16(src, into: out, count: n)
         }
     }
 }

@@ -109,11 +109,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
         case "F16":
             Kernels.widenHalf(src + 2 * range.lowerBound, into: out + range.lowerBound, count: n)
         case "BF16":
-            for i in range {
-                var bits: UInt16 = 0
-                memcpy(&bits, src + 2 * i, 2)
-                out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: bits)) << 16)
-            }
+            Kernels.widenBFloat16(src + 2 * range.lowerBound, into: out + range.lowerBound, count: n)
         default:
             memcpy(out + range.lowerBound, src + 4 * range.lowerBound, n * 4)
         }
