@@ -11,8 +11,9 @@ import Darwin
 /// shape and byte range, then the raw data. Float32 tensors whose data is 4-byte aligned are
 /// served straight from the mapping (no copy); float16/bfloat16 tensors are widened to float32 once,
 /// on first use, into one arena advised for transparent huge pages (large tensors on every core),
-/// except embedding tables asked for as a ``RowTable``, which stay in the mapping. Every length and offset is checked against the file before use, so a truncated or
-/// hostile file gives a ``ModelError`` instead of a crash.
+/// except embedding tables asked for as a ``RowTable``, which stay in the mapping. Every length and
+/// offset is checked against the file before use, so a truncated or hostile file gives a
+/// ``ModelError`` instead of a crash.
 public final class SafeTensorsFile: @unchecked Sendable {
     /// One entry of the header.
     public struct Entry: Sendable, Equatable {
@@ -169,9 +170,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// The tensor `name` as float32, widening float16/bfloat16 once and caching the result.
     public func floats(_ name: String) throws(ModelError) -> WeightTensor {
         guard let e = entries[name] else { throw .missingTensor(path: path, name: name) }
-        let src = base + dataStart + e.begin
-        if e.dtype == "F32", Int(bitPattern: src) % MemoryLayout<Float>.alignment == 0 {
-            return WeightTensor(shape: e.shape, pointer: src.assumingMemoryBound(to: Float.self))
+        if !needsWidening(e) {
+            return WeightTensor(shape: e.shape, pointer: (base + dataStart + e.begin).assumingMemoryBound(to: Float.self))
         }
         guard ["F32", "F16", "BF16"].contains(e.dtype) else { throw .unsupportedDType(path: path, name: name, dtype: e.dtype) }
         lock.lock(); defer { lock.unlock() }
