@@ -146,6 +146,37 @@ class AuxHeads(nn.Module):
         self.objshape = nn.Linear(d, 3)   # shape of an object from the mean of its tokens in a frame
 
 
+class TimeAuxHeads(nn.Module):
+    """Training-only per-token heads for the frame order (stage 2c, `train.py --time-aux W`): what
+    occupies this token's patch in the first and in the last sampled frame (bg + 4 colours), asked of
+    the tokens of every frame. A token can only answer by looking along time at its own patch
+    position, and it must tell the first frame from the last, which is what direction, vanish and
+    order questions need."""
+
+    def __init__(self, d: int):
+        super().__init__()
+        self.first = nn.Linear(d, 5)
+        self.last = nn.Linear(d, 5)
+
+
+def time_aux_loss(heads: TimeAuxHeads, v: torch.Tensor, lab: torch.Tensor):
+    """v [B, T, 1+N, D], lab [B, T, N, 6] -> (loss, {"first"/"last": (correct, total) on object tokens})."""
+    tok = v[:, :, 1:]
+    t = lab.shape[1]
+    total = 0.0
+    stats = {}
+    w = torch.ones(5)
+    w[0] = 0.2
+    for name, frame in (("first", 0), ("last", t - 1)):
+        y = lab[:, frame:frame + 1, :, 0].expand(-1, t, -1)          # colour at that frame, for all frames
+        logits = getattr(heads, name)(tok)
+        total = total + F.cross_entropy(logits.reshape(-1, 5), y.reshape(-1), weight=w)
+        obj = y > 0
+        with torch.no_grad():
+            stats[name] = (int((logits.argmax(-1)[obj] == y[obj]).sum()), int(obj.sum()))
+    return total, stats
+
+
 def obj_shape_loss(heads: AuxHeads, v: torch.Tensor, lab: torch.Tensor):
     """Shape of each visible object from the mean of the patch tokens it covers (per frame)."""
     tok = v[:, :, 1:].float()                                   # [B, T, N, D]

@@ -4,7 +4,9 @@
 
 Rows: the true motion of the object under each patch token (still/left/right/up/down); columns: the
 head's answer. docs/results.md uses it to show that the bundled model tells the axis of motion but
-not its sign.
+not its sign. For a checkpoint trained with --time-aux it also scores the first/last-frame occupancy
+heads on the tokens where the answer differs from what the token itself shows (the patch looks
+different in the first or last frame than now): only those need the frame order.
 """
 import argparse
 import os
@@ -15,7 +17,7 @@ from collections import Counter
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import AuxHeads  # noqa: E402
+from common import AuxHeads, TimeAuxHeads  # noqa: E402
 from litevl_ref import LiteVL, LiteVLConfig  # noqa: E402
 from train import make_clip  # noqa: E402
 
@@ -37,6 +39,12 @@ def main():
     aux = AuxHeads(cfg.vision.width)
     aux.load_state_dict(ck["aux"])
     aux.eval()
+    taux = None
+    if "time_aux" in ck.get("extra", {}):
+        taux = TimeAuxHeads(cfg.vision.width)
+        taux.load_state_dict(ck["extra"]["time_aux"])
+        taux.eval()
+    occ = Counter()
     grid = cfg.vision.image_size // cfg.vision.patch_size
     rng = random.Random(args.seed)
     conf = Counter()
@@ -45,7 +53,18 @@ def main():
             clips = [make_clip(rng, cfg.vision.num_frames, cfg.vision.image_size, grid, train=False)
                      for _ in range(min(8, args.clips - start))]
             v, _ = model.encode_video(torch.stack([c[1] for c in clips]))
-            lab = torch.stack([c[2] for c in clips])[..., 2]
+            full = torch.stack([c[2] for c in clips])
+            lab = full[..., 2]
+            if taux is not None:
+                t = full.shape[1]
+                for name, frame in (("first", 0), ("last", t - 1)):
+                    y = full[:, frame:frame + 1, :, 0].expand(-1, t, -1)
+                    ok = getattr(taux, name)(v[:, :, 1:]).argmax(-1) == y
+                    changed = y != full[..., 0]
+                    occ[(name, "changed", "n")] += int(changed.sum())
+                    occ[(name, "changed", "ok")] += int(ok[changed].sum())
+                    occ[(name, "same", "n")] += int((~changed).sum())
+                    occ[(name, "same", "ok")] += int(ok[~changed].sum())
             pred = aux.motion(v[:, :, 1:]).argmax(-1)
             for y, p in zip(lab[lab > 0].tolist(), pred[lab > 0].tolist()):
                 conf[(y, p)] += 1
@@ -53,6 +72,12 @@ def main():
     print("|---|" + "---:|" * len(NAMES))
     for t in range(1, len(NAMES)):
         print(f"| {NAMES[t]} | " + " | ".join(str(conf[(t, q)]) for q in range(len(NAMES))) + " |")
+    if taux is not None:
+        print()
+        for name in ("first", "last"):
+            c, s_ = (occ[(name, k, "ok")] / max(1, occ[(name, k, "n")]) for k in ("changed", "same"))
+            print(f"{name}-frame occupancy head: {c:.3f} on {occ[(name, 'changed', 'n')]} tokens whose patch differs "
+                  f"then, {s_:.3f} on {occ[(name, 'same', 'n')]} that look the same")
 
 
 if __name__ == "__main__":

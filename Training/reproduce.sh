@@ -1,10 +1,11 @@
 #!/bin/sh
 # Reproduce the bundled LiteVL-tiny and its no-temporal baseline end to end (see Training/README.md).
-# Two resumable parts, each well inside a 3-hour session on a 2-core machine:
+# Three resumable parts, each well inside a 3-hour session on a 2-core machine:
 #   sh Training/reproduce.sh part1   stage 0, stage 1, stage 2 (full2 + notemp2 side by side): 9 + 12 + 64 min
-#   sh Training/reproduce.sh part2   stage 2b (full3 + notemp3: balanced questions, from part 1): 115 min,
-#                                    then test sets, evaluation and export (~15 min)
-#   sh Training/reproduce.sh         both parts (about 3 h 35 min in all)
+#   sh Training/reproduce.sh part2   stage 2b (full3 + notemp3: balanced questions, from part 1): 115 min
+#   sh Training/reproduce.sh part3   stage 2c (full4 + notemp4: first/last-frame occupancy loss, more direction
+#                                    questions, from part 2): 118 min, then test sets, evaluation and export (~15 min)
+#   sh Training/reproduce.sh         all three parts (about 5 h 35 min in all)
 # Each training step resumes from Training/checkpoints/RUN/last.pt; delete Training/checkpoints/ to start over.
 set -e
 cd "$(dirname "$0")/.."
@@ -30,6 +31,7 @@ done
 wait
 fi
 [ "$PART" = part1 ] && exit 0
+if [ "$PART" = all ] || [ "$PART" = part2 ]; then
 # Stage 2b: both runs continue from their stage-2 checkpoints (optimizer state included) for 115 more
 # minutes with --balance (questions drawn by inverse family frequency, vanish split by answer) and more
 # events per clip; the learning rate restarts where the longer time budget puts it (warm restart).
@@ -44,12 +46,28 @@ for T in dynamic none; do
      > Training/runs/$RUN.out 2>&1 &
 done
 wait
+[ "$PART" = part2 ] && exit 0
+fi
+if [ "$PART" = all ] || [ "$PART" = part3 ]; then
+# Stage 2c: both runs continue the weights of stage 2b (fresh optimizer, warm restart at lr 2e-4) for 118
+# minutes with a per-token loss on what occupies each patch in the first and in the last frame
+# (--time-aux) and direction questions drawn twice as often.
+for T in dynamic none; do
+  SRC=$([ $T = dynamic ] && echo full3 || echo notemp3)
+  RUN=$([ $T = dynamic ] && echo full4 || echo notemp4)
+  $P Training/train.py stage2 --run $RUN --init-stage2 Training/checkpoints/$SRC/last.pt $STEM --temporal $T \
+     --steps 20000 --minutes 118 --lr 2e-4 --obj-shape-weight 1.0 --ret-weight 0.5 --log-every 50 \
+     --snapshot-every 1000 --val-clips 80 --eval-every 900 --balance --p-event 0.85 --time-aux 1.0 \
+     --boost direction=2 > Training/runs/$RUN.out 2>&1 &
+done
+wait
+fi
 [ -f Training/data/testset/manifest.jsonl ] || $P Training/make_testset.py --out Training/data/testset --clips 110 --seed 777001
 [ -f Training/data/gallery/scenes.jsonl ] || $P Training/make_testset.py --out Training/data/gallery --clips 100 --seed 888001
-$P Training/evaluate.py Training/data/testset/manifest.jsonl --model Training/checkpoints/full3/last.pt --name full --json Training/runs/eval_full3.json
-$P Training/evaluate.py Training/data/testset/manifest.jsonl --model Training/checkpoints/notemp3/last.pt --name notemp --json Training/runs/eval_notemp3.json
-$P Training/export.py Training/checkpoints/full3/last.pt --dtype f16 --out Assets/models/litevl-tiny --card Training/MODEL_CARD.md
-$P Training/export.py Training/checkpoints/notemp3/last.pt --dtype f16 --out Assets/models/litevl-tiny-notemp \
+$P Training/evaluate.py Training/data/testset/manifest.jsonl --model Training/checkpoints/full4/last.pt --name full --json Training/runs/eval_full4.json
+$P Training/evaluate.py Training/data/testset/manifest.jsonl --model Training/checkpoints/notemp4/last.pt --name notemp --json Training/runs/eval_notemp4.json
+$P Training/export.py Training/checkpoints/full4/last.pt --dtype f16 --out Assets/models/litevl-tiny --card Training/MODEL_CARD.md
+$P Training/export.py Training/checkpoints/notemp4/last.pt --dtype f16 --out Assets/models/litevl-tiny-notemp \
    --name "LiteVL-tiny no-temporal baseline (ShapesQA v1)" --card Training/MODEL_CARD.md
 $P Training/evaluate.py Training/data/testset/manifest.jsonl --model Assets/models/litevl-tiny --name exported
 $P Training/eval_retrieval.py Training/data/gallery --model Assets/models/litevl-tiny --model Assets/models/litevl-tiny-notemp \

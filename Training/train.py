@@ -34,7 +34,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import (ROOT, AuxHeads, Tok, aux_loss, obj_shape_loss, encode_question_fast, lr_at, param_groups,  # noqa: E402
+from common import (ROOT, AuxHeads, TimeAuxHeads, Tok, aux_loss, time_aux_loss, obj_shape_loss, encode_question_fast, lr_at, param_groups,  # noqa: E402
                     tiny_config)
 from litevl_ref import LiteVL  # noqa: E402
 from shapesqa.world import video_query, video_hard_negative  # noqa: E402
@@ -167,7 +167,8 @@ def fmt_acc(acc):
 def save_ckpt(path, model, aux, extra_params, opt, step, elapsed, args, cfg):
     tmp = path + ".tmp"
     torch.save({"model": model.state_dict(), "aux": aux.state_dict(),
-                "extra": {k: v.detach().clone() for k, v in extra_params.items()},
+                "extra": {k: (v.state_dict() if isinstance(v, nn.Module) else v.detach().clone())
+                          for k, v in extra_params.items()},
                 "opt": opt.state_dict(), "step": step, "elapsed": elapsed, "args": vars(args),
                 "config": cfg.to_dict()}, tmp)
     os.replace(tmp, path)
@@ -464,22 +465,35 @@ def run_stage2(args):
     path = os.path.join(d, "last.pt")
     step, elapsed = 0, 0.0
     fh = open(os.path.join(ROOT, "Training", "runs", args.run + ".log"), "a")
+    taux = TimeAuxHeads(cfg.vision.width) if args.time_aux > 0 else None
     resume = os.path.exists(path)
-    if not resume and args.init:
+    if not resume and args.init_stage2:
+        # continue a finished stage-2 run under a new recipe: weights and heads, fresh optimizer and schedule
+        ck = torch.load(args.init_stage2, weights_only=False)
+        model.load_state_dict(ck["model"])
+        aux.load_state_dict(ck["aux"], strict=False)
+        if "temp" in ck.get("extra", {}):
+            temp.data.copy_(ck["extra"]["temp"])
+        log(fh, f"continue from stage-2 checkpoint {args.init_stage2} (step {ck['step']})")
+    elif not resume and args.init:
         ck = torch.load(args.init, weights_only=False)
         n = init_stage2_from(model, ck["model"])
         aux.load_state_dict(ck["aux"], strict=False)
         if "temp" in ck.get("extra", {}):
             temp.data.copy_(ck["extra"]["temp"])
         log(fh, f"init from {args.init}: {n} tensors (stage-1 step {ck['step']})")
-    params = param_groups(model, 0.05) + [{"params": list(aux.parameters()) + [temp], "weight_decay": 0.0}]
+    heads = list(aux.parameters()) + (list(taux.parameters()) if taux is not None else [])
+    params = param_groups(model, 0.05) + [{"params": heads + [temp], "weight_decay": 0.0}]
     opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.98))
     if resume:
         ck = torch.load(path, weights_only=False)
         model.load_state_dict(ck["model"]); aux.load_state_dict(ck["aux"]); opt.load_state_dict(ck["opt"])
+        if taux is not None:
+            taux.load_state_dict(ck["extra"]["time_aux"])
         if "temp" in ck.get("extra", {}):
             temp.data.copy_(ck["extra"]["temp"])
         step, elapsed = ck["step"], ck["elapsed"]
+    extra = {"temp": temp} if taux is None else {"temp": temp, "time_aux": taux}
     log(fh, f"stage2 run={args.run} temporal={args.temporal} pooling={not args.no_pool} step={step} elapsed={elapsed:.0f}s "
             f"params={sum(p.numel() for p in model.parameters())/1e6:.2f}M")
     val = ValSet(args.val_clips, args.frames, args.size, G)
@@ -492,6 +506,9 @@ def run_stage2(args):
     which = ("color", "shape", "motion", "event", "final")
     weights = balance_weights(args.p_event) if args.balance else None
     if weights:
+        for kv in args.boost:
+            k2, f = kv.split("=")
+            weights[k2] *= float(f)
         log(fh, "balanced questions: " + " ".join(f"{k}={v:.2f}" for k, v in sorted(weights.items())))
     stop = min(args.steps, args.stop_step or args.steps)
     while step < stop and (time.time() - t0) < args.minutes * 60:
@@ -514,6 +531,10 @@ def run_stage2(args):
         if args.obj_shape_weight > 0:
             l_os, ast["objshape"] = obj_shape_loss(aux, v, lab)
             l_aux = l_aux + args.obj_shape_weight * l_os
+        if taux is not None:
+            l_t, tst = time_aux_loss(taux, v, lab)
+            ast.update(tst)
+            l_aux = l_aux + args.time_aux * l_t
         ids, mask = tok.batch(qids)
         a_ids, a_mask = tok.batch(aids)
         states, _ = encode_question_fast(model, v, torch.tensor(cidx), ids, mask)
@@ -553,9 +574,9 @@ def run_stage2(args):
             log(fh, f"VAL step {step} t={time.time()-t0:.0f}s {fmt_acc(acc)}")
             last_eval = time.time()
         if time.time() - last_save > args.save_every:
-            save_ckpt(path, model, aux, {"temp": temp}, opt, step, time.time() - t0, args, cfg)
+            save_ckpt(path, model, aux, extra, opt, step, time.time() - t0, args, cfg)
             last_save = time.time()
-    save_ckpt(path, model, aux, {"temp": temp}, opt, step, time.time() - t0, args, cfg)
+    save_ckpt(path, model, aux, extra, opt, step, time.time() - t0, args, cfg)
     acc, tot = evaluate_val(model, tok, val, args.frames)
     log(fh, f"VAL final step {step} t={time.time()-t0:.0f}s {fmt_acc(acc)} n={tot}")
     log(fh, f"stage2 done step={step} elapsed={time.time()-t0:.0f}s")
@@ -566,6 +587,12 @@ def main():
     ap.add_argument("stage", choices=["stage0", "stage1", "stage2"])
     ap.add_argument("--run", required=True)
     ap.add_argument("--init", default=None, help="stage-1 checkpoint for stage 2 (omit: from scratch)")
+    ap.add_argument("--init-stage2", default=None,
+                    help="stage 2: continue a stage-2 checkpoint's weights with a fresh optimizer and schedule")
+    ap.add_argument("--time-aux", type=float, default=0.0,
+                    help="stage 2: weight (x aux-weight) of the per-token first/last-frame occupancy loss")
+    ap.add_argument("--boost", action="append", default=[],
+                    help="stage 2 with --balance: multiply a question key's weight, e.g. direction=2")
     ap.add_argument("--temporal", default="dynamic", choices=["dynamic", "fixed", "none"])
     ap.add_argument("--no-pool", action="store_true")
     ap.add_argument("--steps", type=int, default=2000)
