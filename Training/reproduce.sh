@@ -72,3 +72,5 @@ $P Training/export.py Training/checkpoints/notemp4/last.pt --dtype f16 --out Ass
 $P Training/evaluate.py Training/data/testset/manifest.jsonl --model Assets/models/litevl-tiny --name exported
 $P Training/eval_retrieval.py Training/data/gallery --model Assets/models/litevl-tiny --model Assets/models/litevl-tiny-notemp \
    --json Training/runs/retrieval.json
+# Every figure of docs/results.md (Swift engine included, needs `swift build -c release`):
+#   sh Training/eval_bundled.sh
