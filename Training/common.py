@@ -159,16 +159,21 @@ class TimeAuxHeads(nn.Module):
         self.last = nn.Linear(d, 5)
 
 
+def occupancy_targets(lab: torch.Tensor):
+    """The targets of TimeAuxHeads: lab [B, T, N, 6] -> [("first", y), ("last", y)], y [B, T, N] the
+    colour label (0 bg) of each patch in the first / last frame, repeated for every frame."""
+    t = lab.shape[1]
+    return [(name, lab[:, frame:frame + 1, :, 0].expand(-1, t, -1)) for name, frame in (("first", 0), ("last", t - 1))]
+
+
 def time_aux_loss(heads: TimeAuxHeads, v: torch.Tensor, lab: torch.Tensor):
     """v [B, T, 1+N, D], lab [B, T, N, 6] -> (loss, {"first"/"last": (correct, total) on object tokens})."""
     tok = v[:, :, 1:]
-    t = lab.shape[1]
     total = 0.0
     stats = {}
     w = torch.ones(5)
     w[0] = 0.2
-    for name, frame in (("first", 0), ("last", t - 1)):
-        y = lab[:, frame:frame + 1, :, 0].expand(-1, t, -1)          # colour at that frame, for all frames
+    for name, y in occupancy_targets(lab):
         logits = getattr(heads, name)(tok)
         total = total + F.cross_entropy(logits.reshape(-1, 5), y.reshape(-1), weight=w)
         obj = y > 0

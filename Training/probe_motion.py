@@ -17,7 +17,7 @@ from collections import Counter
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import AuxHeads, TimeAuxHeads  # noqa: E402
+from common import AuxHeads, TimeAuxHeads, occupancy_targets  # noqa: E402
 from litevl_ref import LiteVL, LiteVLConfig  # noqa: E402
 from train import make_clip  # noqa: E402
 
@@ -56,9 +56,7 @@ def main():
             full = torch.stack([c[2] for c in clips])
             lab = full[..., 2]
             if taux is not None:
-                t = full.shape[1]
-                for name, frame in (("first", 0), ("last", t - 1)):
-                    y = full[:, frame:frame + 1, :, 0].expand(-1, t, -1)
+                for name, y in occupancy_targets(full):
                     ok = getattr(taux, name)(v[:, :, 1:]).argmax(-1) == y
                     changed = y != full[..., 0]
                     occ[(name, "changed", "n")] += int(changed.sum())

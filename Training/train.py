@@ -472,6 +472,8 @@ def run_stage2(args):
         ck = torch.load(args.init_stage2, weights_only=False)
         model.load_state_dict(ck["model"])
         aux.load_state_dict(ck["aux"], strict=False)
+        if taux is not None and "time_aux" in ck.get("extra", {}):
+            taux.load_state_dict(ck["extra"]["time_aux"])
         if "temp" in ck.get("extra", {}):
             temp.data.copy_(ck["extra"]["temp"])
         log(fh, f"continue from stage-2 checkpoint {args.init_stage2} (step {ck['step']})")
