@@ -4,7 +4,7 @@
 #   sh Training/reproduce.sh part1   stage 0, stage 1, stage 2 (full2 + notemp2 side by side): 9 + 12 + 64 min
 #   sh Training/reproduce.sh part2   stage 2b (full3 + notemp3: balanced questions, from part 1): 115 min
 #   sh Training/reproduce.sh part3   stage 2c (full4 + notemp4: first/last-frame occupancy loss, more direction
-#                                    questions, from part 2): 118 min, then test sets, evaluation and export (~15 min)
+#                                    questions, from part 2): 118 min, then export, test sets and evaluation (~15 min)
 #   sh Training/reproduce.sh         all three parts (about 5 h 35 min in all)
 # Each training step resumes from Training/checkpoints/RUN/last.pt; delete Training/checkpoints/ to start over.
 set -e
@@ -62,15 +62,13 @@ for T in dynamic none; do
 done
 wait
 fi
-[ -f Training/data/testset/manifest.jsonl ] || $P Training/make_testset.py --out Training/data/testset --clips 110 --seed 777001
-[ -f Training/data/gallery/scenes.jsonl ] || $P Training/make_testset.py --out Training/data/gallery --clips 100 --seed 888001
-$P Training/evaluate.py Training/data/testset/manifest.jsonl --model Training/checkpoints/full4/last.pt --name full --json Training/runs/eval_full4.json
-$P Training/evaluate.py Training/data/testset/manifest.jsonl --model Training/checkpoints/notemp4/last.pt --name notemp --json Training/runs/eval_notemp4.json
 $P Training/export.py Training/checkpoints/full4/last.pt --dtype f16 --out Assets/models/litevl-tiny --card Training/MODEL_CARD.md
 $P Training/export.py Training/checkpoints/notemp4/last.pt --dtype f16 --out Assets/models/litevl-tiny-notemp \
    --name "LiteVL-tiny no-temporal baseline (ShapesQA v1)" --card Training/MODEL_CARD.md
-$P Training/evaluate.py Training/data/testset/manifest.jsonl --model Assets/models/litevl-tiny --name exported
-$P Training/eval_retrieval.py Training/data/gallery --model Assets/models/litevl-tiny --model Assets/models/litevl-tiny-notemp \
-   --json Training/runs/retrieval.json
-# Every figure of docs/results.md (Swift engine included, needs `swift build -c release`):
-#   sh Training/eval_bundled.sh
+# Test sets, then every figure of docs/results.md (PyTorch and the Swift engine, agreement, retrieval).
+LITEVL=${LITEVL:-.build/release/litevl}
+if [ -x "$LITEVL" ]; then
+  LITEVL=$LITEVL sh Training/eval_bundled.sh
+else
+  echo "exported; for the figures of docs/results.md build the engine (swift build -c release) and run: sh Training/eval_bundled.sh"
+fi
