@@ -182,6 +182,39 @@ def time_aux_loss(heads: TimeAuxHeads, v: torch.Tensor, lab: torch.Tensor):
     return total, stats
 
 
+class TrackAuxHead(nn.Module):
+    """Training-only pilot head (`train.py --track-aux W`): from the mean of an object's patch tokens in
+    any frame, its displacement over the clip (centre in the last frame minus centre in the first,
+    x and y in frame units) — the sign of which is the answer to a direction question."""
+
+    def __init__(self, d: int):
+        super().__init__()
+        self.delta = nn.Linear(d, 2)
+
+
+def track_aux_loss(head: TrackAuxHead, v: torch.Tensor, lab: torch.Tensor, grid: int):
+    """v [B, T, 1+N, D], lab [B, T, N, 6] -> (loss, {"track": (sign right on the motion axis, total)})."""
+    tok = v[:, :, 1:].float()
+    oh = F.one_hot(lab[..., 3], 4)[..., 1:].float()                       # [B, T, N, 3]
+    cnt = oh.sum(2)                                                       # [B, T, 3]
+    n = torch.arange(tok.shape[2])
+    coord = torch.stack([(n % grid + 0.5) / grid, (n // grid + 0.5) / grid], -1)   # [N, 2]
+    centre = torch.einsum("btno,nc->btoc", oh, coord) / cnt.clamp(min=1)[..., None]
+    delta = (centre[:, -1] - centre[:, 0])[:, None].expand(-1, tok.shape[1], -1, -1)   # [B, T, 3, 2]
+    keep = (cnt > 0) & (cnt[:, :1] > 0) & (cnt[:, -1:] > 0)
+    pooled = torch.einsum("btno,btnd->btod", oh, tok) / cnt.clamp(min=1)[..., None]
+    pred = head.delta(pooled)
+    if keep.sum() == 0:
+        return pred.sum() * 0, (0, 0)
+    loss = F.smooth_l1_loss(pred[keep] * 4, delta[keep] * 4)
+    with torch.no_grad():
+        d, p = delta[keep], pred[keep]
+        axis = d.abs().argmax(-1)
+        moving = d.abs().max(-1).values > 0.1
+        ok = (torch.sign(p.gather(-1, axis[:, None])) == torch.sign(d.gather(-1, axis[:, None])))[:, 0] & moving
+    return loss, (int(ok.sum()), int(moving.sum()))
+
+
 def obj_shape_loss(heads: AuxHeads, v: torch.Tensor, lab: torch.Tensor):
     """Shape of each visible object from the mean of the patch tokens it covers (per frame)."""
     tok = v[:, :, 1:].float()                                   # [B, T, N, D]

@@ -34,7 +34,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import (ROOT, AuxHeads, TimeAuxHeads, Tok, aux_loss, time_aux_loss, obj_shape_loss, encode_question_fast, lr_at, param_groups,  # noqa: E402
+from common import (ROOT, AuxHeads, TimeAuxHeads, TrackAuxHead, Tok, aux_loss, time_aux_loss, track_aux_loss, obj_shape_loss, encode_question_fast, lr_at, param_groups,  # noqa: E402
                     tiny_config)
 from litevl_ref import LiteVL  # noqa: E402
 from shapesqa.world import video_query, video_hard_negative  # noqa: E402
@@ -466,6 +466,7 @@ def run_stage2(args):
     step, elapsed = 0, 0.0
     fh = open(os.path.join(ROOT, "Training", "runs", args.run + ".log"), "a")
     taux = TimeAuxHeads(cfg.vision.width) if args.time_aux > 0 else None
+    track = TrackAuxHead(cfg.vision.width) if args.track_aux > 0 else None
     resume = os.path.exists(path)
     if not resume and args.init_stage2:
         # continue a finished stage-2 run under a new recipe: weights and heads, fresh optimizer and schedule
@@ -484,7 +485,7 @@ def run_stage2(args):
         if "temp" in ck.get("extra", {}):
             temp.data.copy_(ck["extra"]["temp"])
         log(fh, f"init from {args.init}: {n} tensors (stage-1 step {ck['step']})")
-    heads = list(aux.parameters()) + (list(taux.parameters()) if taux is not None else [])
+    heads = list(aux.parameters()) + [p for m in (taux, track) if m is not None for p in m.parameters()]
     params = param_groups(model, 0.05) + [{"params": heads + [temp], "weight_decay": 0.0}]
     opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.98))
     if resume:
@@ -492,10 +493,16 @@ def run_stage2(args):
         model.load_state_dict(ck["model"]); aux.load_state_dict(ck["aux"]); opt.load_state_dict(ck["opt"])
         if taux is not None:
             taux.load_state_dict(ck["extra"]["time_aux"])
+        if track is not None:
+            track.load_state_dict(ck["extra"]["track_aux"])
         if "temp" in ck.get("extra", {}):
             temp.data.copy_(ck["extra"]["temp"])
         step, elapsed = ck["step"], ck["elapsed"]
-    extra = {"temp": temp} if taux is None else {"temp": temp, "time_aux": taux}
+    extra = {"temp": temp}
+    if taux is not None:
+        extra["time_aux"] = taux
+    if track is not None:
+        extra["track_aux"] = track
     log(fh, f"stage2 run={args.run} temporal={args.temporal} pooling={not args.no_pool} step={step} elapsed={elapsed:.0f}s "
             f"params={sum(p.numel() for p in model.parameters())/1e6:.2f}M")
     val = ValSet(args.val_clips, args.frames, args.size, G)
@@ -537,6 +544,9 @@ def run_stage2(args):
             l_t, tst = time_aux_loss(taux, v, lab)
             ast.update(tst)
             l_aux = l_aux + args.time_aux * l_t
+        if track is not None:
+            l_tr, ast["track"] = track_aux_loss(track, v, lab, G)
+            l_aux = l_aux + args.track_aux * l_tr
         ids, mask = tok.batch(qids)
         a_ids, a_mask = tok.batch(aids)
         states, _ = encode_question_fast(model, v, torch.tensor(cidx), ids, mask)
@@ -593,6 +603,8 @@ def main():
                     help="stage 2: continue a stage-2 checkpoint's weights with a fresh optimizer and schedule")
     ap.add_argument("--time-aux", type=float, default=0.0,
                     help="stage 2: weight (x aux-weight) of the per-token first/last-frame occupancy loss")
+    ap.add_argument("--track-aux", type=float, default=0.0,
+                    help="stage 2 (pilot): weight (x aux-weight) of the per-object clip displacement loss")
     ap.add_argument("--boost", action="append", default=[],
                     help="stage 2 with --balance: multiply a question key's weight, e.g. direction=2")
     ap.add_argument("--temporal", default="dynamic", choices=["dynamic", "fixed", "none"])
