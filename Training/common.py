@@ -182,6 +182,15 @@ def time_aux_loss(heads: TimeAuxHeads, v: torch.Tensor, lab: torch.Tensor):
     return total, stats
 
 
+def object_pools(v: torch.Tensor, lab: torch.Tensor):
+    """Per-frame object masks and pooled tokens: v [B, T, 1+N, D], lab [B, T, N, 6] ->
+    (masks [B, T, N, 3], token counts [B, T, 3], mean of each object's patch tokens [B, T, 3, D])."""
+    tok = v[:, :, 1:].float()
+    oh = F.one_hot(lab[..., 3], 4)[..., 1:].float()            # object index 1..3 (0 bg)
+    cnt = oh.sum(2)
+    return oh, cnt, torch.einsum("btno,btnd->btod", oh, tok) / cnt.clamp(min=1)[..., None]
+
+
 class TrackAuxHead(nn.Module):
     """Training-only pilot head (`train.py --track-aux W`): from the mean of an object's patch tokens in
     any frame, its displacement over the clip (centre in the last frame minus centre in the first,
@@ -194,15 +203,12 @@ class TrackAuxHead(nn.Module):
 
 def track_aux_loss(head: TrackAuxHead, v: torch.Tensor, lab: torch.Tensor, grid: int):
     """v [B, T, 1+N, D], lab [B, T, N, 6] -> (loss, {"track": (sign right on the motion axis, total)})."""
-    tok = v[:, :, 1:].float()
-    oh = F.one_hot(lab[..., 3], 4)[..., 1:].float()                       # [B, T, N, 3]
-    cnt = oh.sum(2)                                                       # [B, T, 3]
-    n = torch.arange(tok.shape[2])
+    oh, cnt, pooled = object_pools(v, lab)
+    t, n = lab.shape[1], torch.arange(lab.shape[2])
     coord = torch.stack([(n % grid + 0.5) / grid, (n // grid + 0.5) / grid], -1)   # [N, 2]
     centre = torch.einsum("btno,nc->btoc", oh, coord) / cnt.clamp(min=1)[..., None]
-    delta = (centre[:, -1] - centre[:, 0])[:, None].expand(-1, tok.shape[1], -1, -1)   # [B, T, 3, 2]
+    delta = (centre[:, -1] - centre[:, 0])[:, None].expand(-1, t, -1, -1)   # [B, T, 3, 2]
     keep = (cnt > 0) & (cnt[:, :1] > 0) & (cnt[:, -1:] > 0)
-    pooled = torch.einsum("btno,btnd->btod", oh, tok) / cnt.clamp(min=1)[..., None]
     pred = head.delta(pooled)
     if keep.sum() == 0:
         return pred.sum() * 0, (0, 0)
@@ -217,11 +223,7 @@ def track_aux_loss(head: TrackAuxHead, v: torch.Tensor, lab: torch.Tensor, grid:
 
 def obj_shape_loss(heads: AuxHeads, v: torch.Tensor, lab: torch.Tensor):
     """Shape of each visible object from the mean of the patch tokens it covers (per frame)."""
-    tok = v[:, :, 1:].float()                                   # [B, T, N, D]
-    obj = lab[..., 3]                                           # [B, T, N] 0 bg, 1..3
-    oh = F.one_hot(obj, 4)[..., 1:].float()                     # [B, T, N, 3]
-    cnt = oh.sum(2)                                             # [B, T, 3]
-    pooled = torch.einsum("btno,btnd->btod", oh, tok) / cnt.clamp(min=1)[..., None]
+    oh, cnt, pooled = object_pools(v, lab)
     # the shape label of object o: any of its tokens' shape label
     shp = (F.one_hot(lab[..., 1], 4)[..., 1:].float()[..., :, None, :] * oh[..., None]).sum(2)  # [B,T,3(obj),3(shape)]
     y = shp.argmax(-1)
