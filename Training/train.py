@@ -467,14 +467,16 @@ def run_stage2(args):
     fh = open(os.path.join(ROOT, "Training", "runs", args.run + ".log"), "a")
     taux = TimeAuxHeads(cfg.vision.width) if args.time_aux > 0 else None
     track = TrackAuxHead(cfg.vision.width) if args.track_aux > 0 else None
+    optional = {k: m for k, m in (("time_aux", taux), ("track_aux", track)) if m is not None}   # saved under "extra"
     resume = os.path.exists(path)
     if not resume and args.init_stage2:
         # continue a finished stage-2 run under a new recipe: weights and heads, fresh optimizer and schedule
         ck = torch.load(args.init_stage2, weights_only=False)
         model.load_state_dict(ck["model"])
         aux.load_state_dict(ck["aux"], strict=False)
-        if taux is not None and "time_aux" in ck.get("extra", {}):
-            taux.load_state_dict(ck["extra"]["time_aux"])
+        for k, m in optional.items():                      # optional heads the checkpoint has
+            if k in ck.get("extra", {}):
+                m.load_state_dict(ck["extra"][k])
         if "temp" in ck.get("extra", {}):
             temp.data.copy_(ck["extra"]["temp"])
         log(fh, f"continue from stage-2 checkpoint {args.init_stage2} (step {ck['step']})")
@@ -485,24 +487,18 @@ def run_stage2(args):
         if "temp" in ck.get("extra", {}):
             temp.data.copy_(ck["extra"]["temp"])
         log(fh, f"init from {args.init}: {n} tensors (stage-1 step {ck['step']})")
-    heads = list(aux.parameters()) + [p for m in (taux, track) if m is not None for p in m.parameters()]
+    heads = list(aux.parameters()) + [p for m in optional.values() for p in m.parameters()]
     params = param_groups(model, 0.05) + [{"params": heads + [temp], "weight_decay": 0.0}]
     opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.98))
     if resume:
         ck = torch.load(path, weights_only=False)
         model.load_state_dict(ck["model"]); aux.load_state_dict(ck["aux"]); opt.load_state_dict(ck["opt"])
-        if taux is not None:
-            taux.load_state_dict(ck["extra"]["time_aux"])
-        if track is not None:
-            track.load_state_dict(ck["extra"]["track_aux"])
+        for k, m in optional.items():
+            m.load_state_dict(ck["extra"][k])
         if "temp" in ck.get("extra", {}):
             temp.data.copy_(ck["extra"]["temp"])
         step, elapsed = ck["step"], ck["elapsed"]
-    extra = {"temp": temp}
-    if taux is not None:
-        extra["time_aux"] = taux
-    if track is not None:
-        extra["track_aux"] = track
+    extra = {"temp": temp, **optional}
     log(fh, f"stage2 run={args.run} temporal={args.temporal} pooling={not args.no_pool} step={step} elapsed={elapsed:.0f}s "
             f"params={sum(p.numel() for p in model.parameters())/1e6:.2f}M")
     val = ValSet(args.val_clips, args.frames, args.size, G)
