@@ -1,11 +1,13 @@
 #!/bin/sh
 # Reproduce the bundled LiteVL-tiny and its no-temporal baseline end to end (see Training/README.md).
-# Three resumable parts, each well inside a 3-hour session on a 2-core machine:
+# Four resumable parts, each well inside a 3-hour session on a 2-core machine:
 #   sh Training/reproduce.sh part1   stage 0, stage 1, stage 2 (full2 + notemp2 side by side): 9 + 12 + 64 min
 #   sh Training/reproduce.sh part2   stage 2b (full3 + notemp3: balanced questions, from part 1): 115 min
 #   sh Training/reproduce.sh part3   stage 2c (full4 + notemp4: first/last-frame occupancy loss, more direction
-#                                    questions, from part 2): 118 min, then export, test sets and evaluation (~15 min)
-#   sh Training/reproduce.sh         all three parts (about 5 h 35 min in all)
+#                                    questions, from part 2): 118 min
+#   sh Training/reproduce.sh part4   stage 2d (full5 + notemp5: + per-object displacement loss, from part 3):
+#                                    110 min, then export, test sets and evaluation (~15 min)
+#   sh Training/reproduce.sh         all four parts (about 7 h 25 min in all)
 # Each training step resumes from Training/checkpoints/RUN/last.pt; delete Training/checkpoints/ to start over.
 set -e
 cd "$(dirname "$0")/.."
@@ -48,22 +50,35 @@ done
 wait
 [ "$PART" = part2 ] && exit 0
 fi
+# Continue both runs from their previous stage's weights (fresh optimizer, warm restart at lr 2e-4), side by
+# side, one thread each: continue_pair FULL_SRC NOTEMP_SRC FULL_RUN NOTEMP_RUN MINUTES EXTRA_FLAGS...
+continue_pair() {
+  FS=$1 NS=$2 FR=$3 NR=$4 MIN=$5
+  shift 5
+  for T in dynamic none; do
+    SRC=$([ $T = dynamic ] && echo $FS || echo $NS)
+    RUN=$([ $T = dynamic ] && echo $FR || echo $NR)
+    $P Training/train.py stage2 --run $RUN --init-stage2 Training/checkpoints/$SRC/last.pt $STEM --temporal $T \
+       --steps 20000 --minutes $MIN --lr 2e-4 --obj-shape-weight 1.0 --ret-weight 0.5 --log-every 50 \
+       --snapshot-every 1000 --val-clips 80 --eval-every 900 --balance --p-event 0.85 "$@" \
+       > Training/runs/$RUN.out 2>&1 &
+  done
+  wait
+}
 if [ "$PART" = all ] || [ "$PART" = part3 ]; then
-# Stage 2c: both runs continue the weights of stage 2b (fresh optimizer, warm restart at lr 2e-4) for 118
-# minutes with a per-token loss on what occupies each patch in the first and in the last frame
+# Stage 2c: 118 minutes with a per-token loss on what occupies each patch in the first and in the last frame
 # (--time-aux) and direction questions drawn twice as often.
-for T in dynamic none; do
-  SRC=$([ $T = dynamic ] && echo full3 || echo notemp3)
-  RUN=$([ $T = dynamic ] && echo full4 || echo notemp4)
-  $P Training/train.py stage2 --run $RUN --init-stage2 Training/checkpoints/$SRC/last.pt $STEM --temporal $T \
-     --steps 20000 --minutes 118 --lr 2e-4 --obj-shape-weight 1.0 --ret-weight 0.5 --log-every 50 \
-     --snapshot-every 1000 --val-clips 80 --eval-every 900 --balance --p-event 0.85 --time-aux 1.0 \
-     --boost direction=2 > Training/runs/$RUN.out 2>&1 &
-done
-wait
+continue_pair full3 notemp3 full4 notemp4 118 --time-aux 1.0 --boost direction=2
+[ "$PART" = part3 ] && exit 0
 fi
-$P Training/export.py Training/checkpoints/full4/last.pt --dtype f16 --out Assets/models/litevl-tiny --card Training/MODEL_CARD.md
-$P Training/export.py Training/checkpoints/notemp4/last.pt --dtype f16 --out Assets/models/litevl-tiny-notemp \
+if [ "$PART" = all ] || [ "$PART" = part4 ]; then
+# Stage 2d: 110 minutes with, in addition, a per-object displacement loss (--track-aux: an object's pooled
+# patch tokens in any frame regress its centre in the last frame minus its centre in the first) and direction
+# questions drawn three times as often.
+continue_pair full4 notemp4 full5 notemp5 110 --time-aux 1.0 --track-aux 8 --boost direction=3
+fi
+$P Training/export.py Training/checkpoints/full5/last.pt --dtype f16 --out Assets/models/litevl-tiny --card Training/MODEL_CARD.md
+$P Training/export.py Training/checkpoints/notemp5/last.pt --dtype f16 --out Assets/models/litevl-tiny-notemp \
    --name "LiteVL-tiny no-temporal baseline (ShapesQA v1)" --card Training/MODEL_CARD.md
 # Test sets, then every figure of docs/results.md (PyTorch and the Swift engine, agreement, retrieval).
 LITEVL=${LITEVL:-.build/release/litevl}
