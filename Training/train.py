@@ -35,7 +35,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (ROOT, AuxHeads, TimeAuxHeads, TrackAuxHead, Tok, aux_loss, time_aux_loss, track_aux_loss, obj_shape_loss, encode_question_fast, lr_at, param_groups,  # noqa: E402
-                    tiny_config)
+                    init_text_from_bert, tiny_config)
 from litevl_ref import LiteVL  # noqa: E402
 from shapesqa.world import video_query, video_hard_negative  # noqa: E402
 from shapesqa.world import (ANSWERS, FAMILIES, caption_parts, caption_text, hard_negative,  # noqa: E402
@@ -452,7 +452,7 @@ def retrieval_loss(model: LiteVL, tok: Tok, v: torch.Tensor, scenes, rng: random
 def run_stage2(args):
     cfg = tiny_config(temporal=args.temporal, pooling=not args.no_pool, image_size=args.size, patch=args.patch,
                       width=args.width, depth=args.depth, num_frames=args.frames, stem=args.stem,
-                      stem_strides=args.stem_strides)
+                      stem_strides=args.stem_strides, text_hidden=args.text_hidden, text_heads=args.text_heads)
     G = cfg.vision.grid
     torch.manual_seed(args.seed)
     model = LiteVL(cfg)
@@ -487,6 +487,10 @@ def run_stage2(args):
         if "temp" in ck.get("extra", {}):
             temp.data.copy_(ck["extra"]["temp"])
         log(fh, f"init from {args.init}: {n} tensors (stage-1 step {ck['step']})")
+    if not resume and args.text_init:
+        n = init_text_from_bert(model, args.text_init,
+                                [int(i) for i in args.text_init_layers.split(",")] if args.text_init_layers else None)
+        log(fh, f"text encoder and decoder from {args.text_init}: {n} tensors")
     heads = list(aux.parameters()) + [p for m in optional.values() for p in m.parameters()]
     params = param_groups(model, 0.05) + [{"params": heads + [temp], "weight_decay": 0.0}]
     opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.98))
@@ -603,6 +607,12 @@ def main():
                     help="stage 2 (pilot): weight (x aux-weight) of the per-object clip displacement loss")
     ap.add_argument("--boost", action="append", default=[],
                     help="stage 2 with --balance: multiply a question key's weight, e.g. direction=2")
+    ap.add_argument("--text-hidden", type=int, default=96, help="stage 2: width of the text encoder and decoder")
+    ap.add_argument("--text-heads", type=int, default=4, help="stage 2: attention heads of the text encoder and decoder")
+    ap.add_argument("--text-init", default=None,
+                    help="stage 2: pre-trained BERT safetensors (e.g. all-MiniLM-L6-v2's model.safetensors) for the text "
+                         "side's embeddings, self-attention and feed-forward (with --text-hidden/--text-heads to match)")
+    ap.add_argument("--text-init-layers", default="", help="which of its layers, e.g. 0,2,4 (default: the first ones)")
     ap.add_argument("--temporal", default="dynamic", choices=["dynamic", "fixed", "none"])
     ap.add_argument("--no-pool", action="store_true")
     ap.add_argument("--steps", type=int, default=2000)
