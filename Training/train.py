@@ -472,7 +472,15 @@ def run_stage2(args):
     if not resume and args.init_stage2:
         # continue a finished stage-2 run under a new recipe: weights and heads, fresh optimizer and schedule
         ck = torch.load(args.init_stage2, weights_only=False)
-        model.load_state_dict(ck["model"])
+        if args.text_init or args.text_hidden != ck["config"]["text"]["hidden"]:   # a new text side: keep what fits
+            own = model.state_dict()
+            text = ("text_encoder.", "text_decoder.", "text_proj.", "itm_head.")
+            kept = {k: v for k, v in ck["model"].items()
+                    if not k.startswith(text) and k in own and own[k].shape == v.shape}
+            model.load_state_dict(kept, strict=False)
+            log(fh, f"kept {len(kept)} of {len(ck['model'])} tensors; the text side is replaced")
+        else:
+            model.load_state_dict(ck["model"])
         aux.load_state_dict(ck["aux"], strict=False)
         for k, m in optional.items():                      # optional heads the checkpoint has
             if k in ck.get("extra", {}):
