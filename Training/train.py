@@ -612,7 +612,7 @@ def main():
     ap.add_argument("--time-aux", type=float, default=0.0,
                     help="stage 2: weight (x aux-weight) of the per-token first/last-frame occupancy loss")
     ap.add_argument("--track-aux", type=float, default=0.0,
-                    help="stage 2 (pilot): weight (x aux-weight) of the per-object clip displacement loss")
+                    help="stage 2: weight (x aux-weight) of the per-object clip displacement loss (bundled recipe: 8, stage 2d)")
     ap.add_argument("--boost", action="append", default=[],
                     help="stage 2 with --balance: multiply a question key's weight, e.g. direction=2")
     ap.add_argument("--text-hidden", type=int, default=96, help="stage 2: width of the text encoder and decoder")
