@@ -65,13 +65,12 @@ def init_text_from_bert(model: LiteVL, path: str, layers=None) -> int:
     cls = 101
     with torch.no_grad():
         word = src["embeddings.word_embeddings.weight"]
+        table = torch.cat([word, word[cls:cls + 1], word[cls:cls + 1]])
+        pos = src["embeddings.position_embeddings.weight"] + src["embeddings.token_type_embeddings.weight"][0]
         for bert in (model.text_encoder, model.text_decoder.bert):
             emb = bert.embeddings
-            n_pos = emb.position_embeddings.weight.shape[0]
-            table = torch.cat([word, word[cls:cls + 1], word[cls:cls + 1]])
             put(emb.word_embeddings.weight, table)
-            put(emb.position_embeddings.weight, src["embeddings.position_embeddings.weight"][:n_pos]
-                + src["embeddings.token_type_embeddings.weight"][0])
+            put(emb.position_embeddings.weight, pos[:emb.position_embeddings.weight.shape[0]])
             put(emb.LayerNorm.weight, src["embeddings.LayerNorm.weight"])
             put(emb.LayerNorm.bias, src["embeddings.LayerNorm.bias"])
             mine = bert.encoder.layer
@@ -239,8 +238,8 @@ def object_pools(v: torch.Tensor, lab: torch.Tensor):
 
 
 class TrackAuxHead(nn.Module):
-    """Training-only pilot head (`train.py --track-aux W`): from the mean of an object's patch tokens in
-    any frame, its displacement over the clip (centre in the last frame minus centre in the first,
+    """Training-only head (`train.py --track-aux W`; bundled recipe: stage 2d, W = 8): from the mean of an
+    object's patch tokens in any frame, its displacement over the clip (centre in the last frame minus centre in the first,
     x and y in frame units) — the sign of which is the answer to a direction question."""
 
     def __init__(self, d: int):
