@@ -87,6 +87,22 @@ def init_text_from_bert(model: LiteVL, path: str, layers=None) -> int:
     return copied
 
 
+def bert_init_parameters(model: LiteVL) -> Dict[str, nn.Parameter]:
+    """The parameters `init_text_from_bert` writes (with its default layers), by state-dict name: both text
+    sides' embeddings and their layers' self-attention and feed-forward, and the decoder's LM projection.
+    Cross-attention, the text projection and the ITM head are not among them. A run uses this to give what
+    came pre-trained its own learning rate, also when it resumes."""
+    out: Dict[str, nn.Parameter] = {}
+    for side in ("text_encoder.", "text_decoder.bert."):
+        for n, p in model.named_parameters():
+            if n.startswith(side) and n[len(side):].startswith(("embeddings.", "encoder.layer.")) and ".crossattention." not in n:
+                out[n] = p
+    for n, p in model.named_parameters():
+        if n == "text_decoder.cls.predictions.decoder.weight":
+            out[n] = p
+    return out
+
+
 class Tok:
     """BLIP's question preprocessing + bert-base-uncased WordPiece (tokenizers package)."""
 

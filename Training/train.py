@@ -35,7 +35,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (ROOT, AuxHeads, TimeAuxHeads, TrackAuxHead, Tok, aux_loss, time_aux_loss, track_aux_loss, obj_shape_loss, encode_question_fast, lr_at, param_groups,  # noqa: E402
-                    init_text_from_bert, tiny_config)
+                    bert_init_parameters, init_text_from_bert, tiny_config)
 from litevl_ref import LiteVL  # noqa: E402
 from shapesqa.world import video_query, video_hard_negative  # noqa: E402
 from shapesqa.world import (ANSWERS, FAMILIES, caption_parts, caption_text, hard_negative,  # noqa: E402
@@ -500,8 +500,23 @@ def run_stage2(args):
                                 [int(i) for i in args.text_init_layers.split(",")] if args.text_init_layers else None)
         log(fh, f"text encoder and decoder from {args.text_init}: {n} tensors")
     heads = list(aux.parameters()) + [p for m in optional.values() for p in m.parameters()]
+    if args.text_init and args.text_init_freeze_words:
+        # the question's word table stays pre-trained: words the templates never use (paraphrases) keep
+        # their places next to the ones training moved nothing
+        model.text_encoder.embeddings.word_embeddings.weight.requires_grad_(False)
     params = param_groups(model, 0.05) + [{"params": heads + [temp], "weight_decay": 0.0}]
+    if args.text_init and args.text_init_lr_scale != 1.0:
+        pre = {id(p) for p in bert_init_parameters(model).values()}
+        split = []
+        for g in params:                                   # each group in two: new weights, pre-trained ones
+            rest = [p for p in g["params"] if id(p) not in pre]
+            mine = [p for p in g["params"] if id(p) in pre]
+            split += [dict(g, params=rest)] + ([dict(g, params=mine, lr_scale=args.text_init_lr_scale)] if mine else [])
+        params = split
     opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.98))
+    if args.text_init:
+        log(fh, f"text side: word table {'frozen' if args.text_init_freeze_words else 'trained'}, pre-trained "
+                f"tensors at {args.text_init_lr_scale:g} x lr")
     if resume:
         ck = torch.load(path, weights_only=False)
         model.load_state_dict(ck["model"]); aux.load_state_dict(ck["aux"]); opt.load_state_dict(ck["opt"])
@@ -531,7 +546,8 @@ def run_stage2(args):
     while step < stop and (time.time() - t0) < args.minutes * 60:
         rng = random.Random(args.seed * 1000003 + step)
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, args.steps, args.lr, args.warmup, (time.time() - t0) / (args.minutes * 60))
+            g["lr"] = g.get("lr_scale", 1.0) * lr_at(step, args.steps, args.lr, args.warmup,
+                                                     (time.time() - t0) / (args.minutes * 60))
         xs, labs, qids, aids, cidx, scenes = [], [], [], [], [], []
         for b in range(B):
             scene, x, lab = make_clip(rng, args.frames, args.size, G, p_event=args.p_event)
@@ -621,6 +637,11 @@ def main():
                     help="stage 2: pre-trained BERT safetensors (e.g. all-MiniLM-L6-v2's model.safetensors) for the text "
                          "side's embeddings, self-attention and feed-forward (with --text-hidden/--text-heads to match)")
     ap.add_argument("--text-init-layers", default="", help="which of its layers, e.g. 0,2,4 (default: the first ones)")
+    ap.add_argument("--text-init-freeze-words", action="store_true",
+                    help="stage 2 with --text-init: keep the text encoder's word table as pre-trained (paraphrase words "
+                         "the templates never use stay beside their synonyms)")
+    ap.add_argument("--text-init-lr-scale", type=float, default=1.0,
+                    help="stage 2 with --text-init: learning-rate factor for the pre-trained tensors (e.g. 0.25)")
     ap.add_argument("--temporal", default="dynamic", choices=["dynamic", "fixed", "none"])
     ap.add_argument("--no-pool", action="store_true")
     ap.add_argument("--steps", type=int, default=2000)

@@ -11,7 +11,7 @@ from safetensors.torch import save_file
 TRAINING = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, TRAINING)
 
-from common import init_text_from_bert, tiny_config  # noqa: E402
+from common import bert_init_parameters, init_text_from_bert, tiny_config  # noqa: E402
 from litevl_ref import LiteVL  # noqa: E402
 
 H, FF, LAYERS, VOCAB = 32, 128, 4, 30522
@@ -72,3 +72,15 @@ def test_width_mismatch_is_an_error(tmp_path):
         init_text_from_bert(model(hidden=48), path)
     with pytest.raises(SystemExit, match="has 4 layers"):
         init_text_from_bert(model(), path, layers=[0, 5, 1])
+
+
+def test_bert_init_parameters_are_exactly_the_written_ones(tmp_path):
+    path = str(tmp_path / "bert.safetensors")
+    fake_bert(path)
+    m = model()
+    before = {n: p.detach().clone() for n, p in m.named_parameters()}
+    init_text_from_bert(m, path)
+    changed = {n for n, p in m.named_parameters() if not torch.equal(p, before[n])}
+    named = set(bert_init_parameters(m))
+    assert named == changed
+    assert not any("crossattention" in n or n.startswith(("text_proj", "itm_head", "visual")) for n in named)

@@ -1,0 +1,78 @@
+#!/bin/sh
+# The ablations of docs/results.md at the bundled model's full stage-2 budget, step for step:
+#   fixed    dynamic temporal scaling replaced by a fixed scale of 1 (--temporal fixed)
+#   nopool   no text-dependent pooling (--no-pool)
+#   scratch  stage 2 from scratch (no stage-0/1 initialisation)
+# Each variant repeats the bundled chain of reproduce.sh (stage 2, 2b, 2c, 2d) with the same flags and the
+# same number of steps as the full model took in each stage (1,021 + 2,430 + 3,787 + 3,502 = 10,740), so the
+# budget is equal in steps and the learning rate anneals over steps instead of wall clock. The no-temporal
+# ablation is the bundled baseline itself (reproduce.sh, same wall clock as the full model).
+# All three chains run at once, one thread each; about 9 h on 2 cores. Stop at any time (kill the script
+# and its python3 children) and run it again to resume: every stage resumes from
+# Training/checkpoints/abl_VARIANT_STAGE/last.pt and a finished stage is skipped.
+#   sh Training/ablations.sh [fixed nopool scratch]      train (the variants given, default all three)
+#   sh Training/ablations.sh eval                         test-set accuracy per family (PyTorch) of every finished chain
+# Needs Training/checkpoints/s1c/last.pt from `sh Training/reproduce.sh part1` for fixed and nopool.
+set -e
+cd "$(dirname "$0")/.."
+mkdir -p Training/runs Training/runs/ablations
+P=python3
+STEM="--stem 32,32,48,64 --stem-strides 1,2,2,2"
+COMMON="$STEM --obj-shape-weight 1.0 --ret-weight 0.5 --log-every 50 --val-clips 80 --threads 1"
+VARIANTS=${*:-fixed nopool scratch}
+
+done_at() {   # done_at RUN STEPS: the stage's log says it finished at that step
+  grep -q "stage2 done step=$2 " "Training/runs/$1.log" 2>/dev/null
+}
+
+stage() {     # stage RUN STEPS FLAGS...: train one stage of a chain unless it finished
+  R=$1 N=$2
+  shift 2
+  done_at $R $N && return 0
+  $P Training/train.py stage2 --run $R --steps $N $COMMON "$@" >> Training/runs/$R.out 2>&1
+  done_at $R $N || { echo "ablations: $R stopped before step $N (see Training/runs/$R.log); run again to resume" >&2; return 1; }
+}
+
+chain() {     # chain VARIANT: stage 2, 2b, 2c and 2d of the bundled recipe with the variant's flags
+  V=$1
+  case $V in
+    fixed) F="--temporal fixed" I="--init Training/checkpoints/s1c/last.pt" ;;
+    nopool) F="--temporal dynamic --no-pool" I="--init Training/checkpoints/s1c/last.pt" ;;
+    scratch) F="--temporal dynamic" I="" ;;
+  esac
+  A=abl_${V}_2 B=abl_${V}_2b C=abl_${V}_2c D=abl_${V}_2d
+  # stage 2 (reproduce.sh part 1): lr 5e-4, questions as drawn
+  stage $A 1021 $F $I --snapshot-every 500 --eval-every 600
+  # stage 2b (part 2): continues stage 2 with its optimizer, balanced questions, more events per clip
+  if [ ! -f Training/checkpoints/$B/last.pt ]; then
+    mkdir -p Training/checkpoints/$B && cp Training/checkpoints/$A/last.pt Training/checkpoints/$B/last.pt
+  fi
+  stage $B 3451 $F --snapshot-every 1000 --eval-every 1200 --balance --p-event 0.85
+  # stage 2c (part 3) and 2d (part 4): fresh optimizer, lr 2e-4, the auxiliary losses of the bundled recipe
+  BAL="--lr 2e-4 --snapshot-every 1000 --eval-every 900 --balance --p-event 0.85 --time-aux 1.0"
+  stage $C 3787 $F --init-stage2 Training/checkpoints/$B/last.pt $BAL --boost direction=2
+  stage $D 3502 $F --init-stage2 Training/checkpoints/$C/last.pt $BAL --track-aux 8 --boost direction=3
+}
+
+if [ "$1" = eval ]; then
+  T=Training/data/testset/manifest.jsonl
+  [ -f $T ] || $P Training/make_testset.py --out Training/data/testset --clips 110 --seed 777001
+  for V in fixed nopool scratch; do
+    done_at abl_${V}_2d 3502 || { echo "$V: chain not finished, skipped"; continue; }
+    $P Training/evaluate.py $T --model Training/checkpoints/abl_${V}_2d/last.pt --name $V \
+       --json Training/runs/ablations/$V.json > Training/runs/ablations/$V.out
+    cat Training/runs/ablations/$V.out
+  done
+  exit 0
+fi
+
+for V in $VARIANTS; do
+  case $V in fixed|nopool|scratch) ;; *) echo "ablations: unknown variant $V (fixed, nopool, scratch, or eval)" >&2; exit 2 ;; esac
+done
+case " $VARIANTS " in *" fixed "*|*" nopool "*)
+  [ -f Training/checkpoints/s1c/last.pt ] || { echo "ablations: Training/checkpoints/s1c/last.pt is missing: run sh Training/reproduce.sh part1 first" >&2; exit 1; } ;;
+esac
+for V in $VARIANTS; do
+  chain $V &
+done
+wait
