@@ -92,15 +92,9 @@ def bert_init_parameters(model: LiteVL) -> Dict[str, nn.Parameter]:
     sides' embeddings and their layers' self-attention and feed-forward, and the decoder's LM projection.
     Cross-attention, the text projection and the ITM head are not among them. A run uses this to give what
     came pre-trained its own learning rate, also when it resumes."""
-    out: Dict[str, nn.Parameter] = {}
-    for side in ("text_encoder.", "text_decoder.bert."):
-        for n, p in model.named_parameters():
-            if n.startswith(side) and n[len(side):].startswith(("embeddings.", "encoder.layer.")) and ".crossattention." not in n:
-                out[n] = p
-    for n, p in model.named_parameters():
-        if n == "text_decoder.cls.predictions.decoder.weight":
-            out[n] = p
-    return out
+    prefixes = tuple(side + part for side in ("text_encoder.", "text_decoder.bert.") for part in ("embeddings.", "encoder.layer."))
+    return {n: p for n, p in model.named_parameters()
+            if (n.startswith(prefixes) and ".crossattention." not in n) or n == "text_decoder.cls.predictions.decoder.weight"}
 
 
 class Tok:

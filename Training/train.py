@@ -501,8 +501,8 @@ def run_stage2(args):
         log(fh, f"text encoder and decoder from {args.text_init}: {n} tensors")
     heads = list(aux.parameters()) + [p for m in optional.values() for p in m.parameters()]
     if args.text_init and args.text_init_freeze_words:
-        # the question's word table stays pre-trained: words the templates never use (paraphrases) keep
-        # their places next to the ones training moved nothing
+        # the question's word table stays pre-trained: training would move only the rows of template words
+        # and leave their synonyms (the words of paraphrases) behind
         model.text_encoder.embeddings.word_embeddings.weight.requires_grad_(False)
     params = param_groups(model, 0.05) + [{"params": heads + [temp], "weight_decay": 0.0}]
     if args.text_init and args.text_init_lr_scale != 1.0:
