@@ -14,6 +14,7 @@ BASE=Assets/models/litevl-tiny-notemp
 mkdir -p "$OUT"
 [ -f Training/data/testset/manifest.jsonl ] || $P Training/make_testset.py --out Training/data/testset --clips 110 --seed 777001
 [ -f Training/data/gallery/scenes.jsonl ] || $P Training/make_testset.py --out Training/data/gallery --clips 100 --seed 888001
+[ -f Training/data/testset_geq/manifest_all.jsonl ] || $P Training/render_geq.py --out Training/data/testset_geq --clips 31 --seed 999001
 [ -f Training/data/testset/manifest_paraphrased.jsonl ] || $P Training/make_paraphrases.py Training/data/testset/manifest.jsonl
 T=Training/data/testset/manifest.jsonl
 # PyTorch, both models side by side (one thread each)
@@ -27,7 +28,7 @@ for M in full notemp; do
   for S in gallery:Training/data/gallery/manifest.jsonl paraphrased:Training/data/testset/manifest_paraphrased.jsonl \
            geq:Training/data/testset_geq/manifest_all.jsonl demo:Assets/clips/demo.jsonl; do
     N=${S%%:*}; F=${S#*:}
-    [ -f "$F" ] && $LITEVL eval "$F" --model $D --json > "$OUT/${N}_$M.json"
+    $LITEVL eval "$F" --model $D --json > "$OUT/${N}_$M.json"
   done
 done
 $P Training/eval_retrieval.py Training/data/gallery --model $FULL --model $BASE --json "$OUT/retrieval.json" > "$OUT/retrieval.out"

@@ -7,7 +7,9 @@ but pixels do not come from shapesqa/render.py: the frames are computed by ffmpe
 inside the encoder's filter graph, with their own geometry (circle of diameter = size; square of side
 0.88 x size; triangle of base = size and height 0.87 x size), hard edges (no anti-aliasing), a flat
 background with no noise or gradient, sizes capped at 256 px on the long side (geq is slow), then libx264 or mpeg4.
-Writes manifest.jsonl (the `litevl eval` format) and scenes.jsonl like make_testset.py.
+Writes manifest.jsonl (the `litevl eval` format, --per-clip questions per clip balanced over families like
+make_testset.py), manifest_all.jsonl (every spec question of every clip; docs/results.md scores this one, on
+`--clips 31`) and scenes.jsonl.
 """
 
 from __future__ import annotations
@@ -81,6 +83,10 @@ def write_geq(scene, path: str, codec, args_max_side: int = 256) -> int:
     return n
 
 
+def _line(video: str, q: dict) -> str:
+    return json.dumps({"video": video, "question": q["question"], "answer": q["answer"], "family": q["family"]}) + "\n"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "testset_geq"))
@@ -91,18 +97,22 @@ def main():
     os.makedirs(os.path.join(args.out, "clips"), exist_ok=True)
     rng = random.Random(args.seed)
     counts = Counter()
-    with open(os.path.join(args.out, "manifest.jsonl"), "w") as man, open(os.path.join(args.out, "scenes.jsonl"), "w") as sc:
+    with open(os.path.join(args.out, "manifest.jsonl"), "w") as man, \
+            open(os.path.join(args.out, "manifest_all.jsonl"), "w") as every, \
+            open(os.path.join(args.out, "scenes.jsonl"), "w") as sc:
         for i in range(args.clips):
             scene = sample_scene(rng)
             codec = CODECS[i % len(CODECS)]
             name = f"clips/{i:04d}.{codec[1]}"
             n = write_geq(scene, os.path.join(args.out, name), codec)
-            for q in pick(questions(scene), counts, rng, args.per_clip):
-                man.write(json.dumps({"video": name, "question": q["question"], "answer": q["answer"],
-                                      "family": q["family"]}) + "\n")
+            asked = questions(scene)
+            for q in pick(asked, counts, rng, args.per_clip):
+                man.write(_line(name, q))
+            for q in asked:
+                every.write(_line(name, q))
             sc.write(json.dumps({"video": name, "codec": codec[0], "frames": n, "renderer": "ffmpeg-geq",
                                  "scene": scene.to_dict()}) + "\n")
-            man.flush(); sc.flush()              # a stopped run keeps every finished clip
+            man.flush(); every.flush(); sc.flush()   # a stopped run keeps every finished clip
             if (i + 1) % 10 == 0:
                 print(f"{i + 1}/{args.clips} clips, questions per family: {dict(counts)}", flush=True)
     print("questions:", sum(counts.values()), dict(counts))
