@@ -11,7 +11,9 @@
 # and its python3 children) and run it again to resume: every stage resumes from
 # Training/checkpoints/abl_VARIANT_STAGE/last.pt and a finished stage is skipped.
 #   sh Training/ablations.sh [fixed nopool scratch]      train (the variants given, default all three)
-#   sh Training/ablations.sh eval                         test-set accuracy per family (PyTorch) of every finished chain
+#   sh Training/ablations.sh eval                         test-set accuracy per family (PyTorch) of every finished chain,
+#                                                         beside the bundled models, as the Markdown tables of
+#                                                         docs/results.md (Training/ablation_table.py; table.md)
 # Needs Training/checkpoints/s1c/last.pt from `sh Training/reproduce.sh part1` for fixed and nopool.
 set -e
 cd "$(dirname "$0")/.."
@@ -56,13 +58,22 @@ chain() {     # chain VARIANT: stage 2, 2b, 2c and 2d of the bundled recipe with
 
 if [ "$1" = eval ]; then
   T=Training/data/testset/manifest.jsonl
+  R=Training/runs/ablations
   [ -f $T ] || $P Training/make_testset.py --out Training/data/testset --clips 110 --seed 777001
+  # the bundled full model and no-temporal ablation on the same questions, the reference of the table
+  for M in full:Assets/models/litevl-tiny notemp:Assets/models/litevl-tiny-notemp; do
+    $P Training/evaluate.py $T --model ${M#*:} --name ${M%%:*} --json $R/${M%%:*}.json > $R/${M%%:*}.out
+  done
+  TABLE="full=$R/full.json notemp=$R/notemp.json"
   for V in fixed nopool scratch; do
     done_at abl_${V}_2d 3502 || { echo "$V: chain not finished, skipped"; continue; }
     $P Training/evaluate.py $T --model Training/checkpoints/abl_${V}_2d/last.pt --name $V \
-       --json Training/runs/ablations/$V.json > Training/runs/ablations/$V.out
-    cat Training/runs/ablations/$V.out
+       --json $R/$V.json > $R/$V.out
+    TABLE="$TABLE $V=$R/$V.json"
   done
+  $P Training/ablation_table.py $TABLE --stage-names "stage 2,stage 2b,stage 2c,stage 2d" --logs full=full2,full3,full4,full5 notemp=notemp2,notemp3,notemp4,notemp5 \
+    fixed=abl_fixed_2,abl_fixed_2b,abl_fixed_2c,abl_fixed_2d nopool=abl_nopool_2,abl_nopool_2b,abl_nopool_2c,abl_nopool_2d \
+    scratch=abl_scratch_2,abl_scratch_2b,abl_scratch_2c,abl_scratch_2d | tee $R/table.md
   exit 0
 fi
 
