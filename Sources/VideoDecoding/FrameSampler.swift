@@ -150,13 +150,13 @@ final class DecodeRun {
         let probe = file.probe()
         tb = file.timeBase
         let fps = probe.averageFrameRate > 0 ? probe.averageFrameRate : 25
-        frameTicks = max(1, Int64((1 / fps / tb).rounded()))
-        startTicks = Int64((probe.startTime / tb).rounded(.down))
+        frameTicks = max(1, Int64(saturating: (1 / fps / tb).rounded()))
+        startTicks = Int64(saturating: (probe.startTime / tb).rounded(.down))
         // B-frame reordering: a keyframe's presentation time can follow its decode time by the delay.
         seekMargin = Double(max(0, Int(file.stream.pointee.codecpar.pointee.video_delay)) + 1) / fps
         plan = SamplingPlan.make(targets: targets, start: probe.startTime, keyframes: file.keyframeTimes, frameRate: fps,
                                  strategy: file.timestampsUnreliable ? .forward : sampler.strategy, seekMargin: seekMargin)
-        maxPackets = max(100_000, probe.frameCount * 4 + 10_000)
+        maxPackets = max(100_000, min(probe.frameCount, VideoFile.maxFrameCount) * 4 + 10_000)
         guard let p = av_packet_alloc(), let f = av_frame_alloc(), let h = av_frame_alloc() else {
             throw .corrupted(path: file.path, reason: "out of memory")
         }
@@ -339,7 +339,7 @@ final class DecodeRun {
         if toStart {
             r = rewind()
         } else {
-            let ts = Int64((position / tb).rounded(.down))
+            let ts = Int64(saturating: (position / tb).rounded(.down))
             r = avformat_seek_file(fmt, file.streamIndex, Int64.min, ts, ts, 0)
             if r < 0 { r = av_seek_frame(fmt, file.streamIndex, ts, litevl_seek_flag_backward()) }
             // Not seekable: keep decoding forward from where we are.
@@ -362,13 +362,14 @@ final class DecodeRun {
     /// Repositions the demuxer on the first packet of the stream.
     private func rewind() -> Int32 {
         // Aim before the first packet's decode time so a B-frame stream's first packet is not skipped.
-        let margin = Int64(((seekMargin + 1) / tb).rounded(.up))
+        let margin = Int64(saturating: ((seekMargin + 1) / tb).rounded(.up))
         var r: Int32 = -1
         let byteSeekable = file.format.pointee.iformat.pointee.flags & AVFMT_NO_BYTE_SEEK == 0
         if file.timestampsUnreliable && byteSeekable {
             r = av_seek_frame(fmt, -1, max(0, file.firstPacketPosition), AVSEEK_FLAG_BYTE)
         }
-        if r < 0 { r = av_seek_frame(fmt, file.streamIndex, startTicks - margin, litevl_seek_flag_backward()) }
+        let before = startTicks > Int64.min + margin ? startTicks - margin : Int64.min
+        if r < 0 { r = av_seek_frame(fmt, file.streamIndex, before, litevl_seek_flag_backward()) }
         if r < 0 { r = avformat_seek_file(fmt, file.streamIndex, Int64.min, startTicks, startTicks, 0) }
         if r < 0 && byteSeekable { r = av_seek_frame(fmt, -1, max(0, file.firstPacketPosition), AVSEEK_FLAG_BYTE) }
         return r

@@ -57,7 +57,9 @@ public final class VideoFile {
         }
         fmt.pointee.interrupt_callback.opaque = Unmanaged.passUnretained(deadline).toOpaque()
         var fmtOptional: UnsafeMutablePointer<AVFormatContext>? = fmt
-        let openResult = avformat_open_input(&fmtOptional, path, nil, nil)
+        // checkFile has found a regular file: name it with FFmpeg's file protocol, so that a name with a
+        // colon ("take:2.mp4") is not read as a protocol.
+        let openResult = avformat_open_input(&fmtOptional, "file:" + path, nil, nil)
         if openResult < 0 {
             // avformat_open_input frees the context on failure.
             switch openResult {
@@ -155,7 +157,7 @@ public final class VideoFile {
             firstPacketPosition = scan.firstPosition
             if let end = scan.duration {
                 probe.duration = end
-                if probe.frameCountIsEstimated { probe.frameCount = max(1, Int((end * probe.averageFrameRate).rounded())) }
+                if probe.frameCountIsEstimated { probe.frameCount = VideoFile.frameCount(end * probe.averageFrameRate) }
             } else {
                 // No timestamps at all: count packets, one frame each.
                 timestampsUnreliable = true
@@ -235,6 +237,15 @@ public final class VideoFile {
 
     // MARK: - Probe
 
+    /// The most frames a probe reports: 2^40, weeks of 1000 fps video. A header claiming more (a
+    /// damaged duration or count) is clamped here, so no frame arithmetic downstream can overflow.
+    static let maxFrameCount = 1 << 40
+
+    /// A frame count estimated as duration × rate: at least 1, at most ``maxFrameCount``.
+    static func frameCount(_ estimate: Double) -> Int {
+        max(1, min(Int(saturating: estimate.rounded()), maxFrameCount))
+    }
+
     static func makeProbe(path: String, format: UnsafeMutablePointer<AVFormatContext>, stream: UnsafeMutablePointer<AVStream>,
                           streamIndex: Int, keyframes: [Double]?, videoStreamCount: Int, audioStreamCount: Int) -> VideoProbe {
         let par = stream.pointee.codecpar.pointee
@@ -262,10 +273,10 @@ public final class VideoFile {
         let avg = rate(stream.pointee.avg_frame_rate)
         let base = rate(stream.pointee.r_frame_rate)
         var average = avg > 0 ? avg : (base > 0 ? base : 25)
-        var frameCount = Int(stream.pointee.nb_frames)
+        var frameCount = min(Int(stream.pointee.nb_frames), maxFrameCount)
         var frameCountEstimated = false
         if frameCount <= 0 {
-            frameCount = max(1, Int((duration * average).rounded()))
+            frameCount = VideoFile.frameCount(duration * average)
             frameCountEstimated = true
         } else if avg <= 0 && duration > 0 {
             average = Double(frameCount) / duration
@@ -387,7 +398,10 @@ public final class VideoFile {
             if pkt.pointee.stream_index == streamIndex {
                 count += 1
                 let t = pkt.pointee.pts != litevl_nopts_value() ? pkt.pointee.pts : pkt.pointee.dts
-                if t != litevl_nopts_value() { end = max(end, t + max(0, pkt.pointee.duration)) }
+                if t != litevl_nopts_value() {
+                    let (last, overflow) = t.addingReportingOverflow(max(0, pkt.pointee.duration))
+                    end = max(end, overflow ? Int64.max : last)
+                }
             }
             av_packet_unref(pkt)
         }

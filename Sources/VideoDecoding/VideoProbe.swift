@@ -92,9 +92,10 @@ extension VideoProbe {
 
 /// `x` with exactly `digits` decimals, without Foundation's locale-dependent formatting.
 func formatFixed(_ x: Double, _ digits: Int) -> String {
-    guard x.isFinite else { return "\(x)" }
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
+    // Beyond Int64 (a header's absurd duration) the plain form is exact enough.
+    guard x.isFinite, abs(x) * scale < 9e18 else { return "\(x)" }
     let negative = x < 0
     let n = Int64((abs(x) * scale).rounded())
     let whole = n / Int64(scale)

@@ -74,7 +74,8 @@ final class AppBackend: QABackend, ClipLibraryBackend, CompareBackend, @unchecke
         if video == nil {
             let clip: SampledClip
             do { clip = try baseline.session.sample(path) } catch { throw BackendError(message: error.message) }
-            let encoded = baseline.session.encode(clip)
+            let encoded: EncodedVideo
+            do { encoded = try baseline.session.encode(clip) } catch { throw BackendError(message: error.message) }
             lock.withLock { baselineVideo = (path, encoded) }
             video = encoded
         }

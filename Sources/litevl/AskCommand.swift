@@ -55,7 +55,7 @@ struct AskCommand: ParsableCommand {
         let decodeSeconds = seconds(since: decodeStart)
         for warning in clip.warnings { printNote("litevl: warning: \(warning)") }
         let encodeStart = DispatchTime.now()
-        let encoded = session.encode(clip)
+        let encoded = try session.encode(clip)
         let encodeSeconds = seconds(since: encodeStart)
         let base = try baseline.map { dir throws(CommandFailure) in try BaselineModel(directory: dir, answers: modelOptions.answers, frames: modelOptions.frames) }
         let baseEncoded = try base.map { b throws(CommandFailure) in try b.encode(path: video, sampled: clip, by: session) }
@@ -67,7 +67,7 @@ struct AskCommand: ParsableCommand {
         for question in questions {
             let result: VideoQuestionAnswerer.Result
             do { result = try session.answerer.ask(question, video: encoded, options: options) } catch {
-                throw CommandFailure(message: "\(error)", code: 1)
+                throw answerFailure(error)
             }
             if json {
                 var entry: [String: Any] = [
@@ -80,7 +80,7 @@ struct AskCommand: ParsableCommand {
                 if let base, let (baseClip, baseVideo) = baseEncoded {
                     let r: VideoQuestionAnswerer.Result
                     do { r = try base.session.answerer.ask(question, video: baseVideo, options: options) } catch {
-                        throw CommandFailure(message: "\(error)", code: 1)
+                        throw answerFailure(error)
                     }
                     var b: [String: Any] = [
                         "model": base.session.config.name, "answer": r.answer, "seconds": r.seconds,
@@ -100,7 +100,7 @@ struct AskCommand: ParsableCommand {
                 if let base, let (_, baseVideo) = baseEncoded {
                     let r: VideoQuestionAnswerer.Result
                     do { r = try base.session.answerer.ask(question, video: baseVideo, options: options) } catch {
-                        throw CommandFailure(message: "\(error)", code: 1)
+                        throw answerFailure(error)
                     }
                     print("B: \(r.answer)   (baseline: \(base.session.config.name))")
                     for c in r.candidates.prefix(top) {
@@ -118,8 +118,7 @@ struct AskCommand: ParsableCommand {
                 "answers": results,
                 "timings": ["load": loadSeconds, "decode": decodeSeconds, "encode": encodeSeconds],
             ]
-            let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
+            print(try jsonText(object))
         } else {
             printNote(String(format: "(model %.0f ms, decode %.0f ms, encode %.0f ms)", loadSeconds * 1000, decodeSeconds * 1000, encodeSeconds * 1000))
         }

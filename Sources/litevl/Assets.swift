@@ -1,4 +1,5 @@
 import Foundation
+import LiteVL
 
 /// Finds the files the program ships with (Assets/): the bundled model and the demo clip.
 ///
@@ -73,4 +74,24 @@ func terminalSafe(_ text: String) -> String {
 /// Writes a line to standard error (progress and warnings, never mixed into JSON on stdout).
 func printNote(_ message: String) {
     FileHandle.standardError.write(Data("\(message)\n".utf8))
+}
+
+/// `object` as JSON text (what `--json` prints). A value JSON cannot hold (NaN, infinity) is a
+/// failure with a message, never a crash.
+func jsonText(_ object: Any, pretty: Bool = true) throws(CommandFailure) -> String {
+    var options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
+    if pretty { options.insert(.prettyPrinted) }
+    guard JSONSerialization.isValidJSONObject(object),
+          let data = try? JSONSerialization.data(withJSONObject: object, options: options) else {
+        throw CommandFailure(message: "cannot write the result as JSON: it holds a value JSON cannot represent (NaN or infinity)", code: 2)
+    }
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// A failure of answering or searching: exit 2 when the model itself is damaged (it computed NaN or
+/// infinity), 1 for a bad input (the question); `prefix` names the item (an eval manifest's video).
+func answerFailure(_ error: any Error, prefix: String = "") -> CommandFailure {
+    let damaged: Bool
+    if case .nonFinite? = error as? ModelError { damaged = true } else { damaged = false }
+    return CommandFailure(message: prefix + "\(error)", code: damaged ? 2 : 1)
 }

@@ -28,7 +28,7 @@ struct BaselineModel {
         let a = main.config, b = session.config
         let same = main.frames == session.frames && a.vision.imageSize == b.vision.imageSize && a.imageMean == b.imageMean && a.imageStd == b.imageStd
         let own = same ? clip : try session.sample(path)
-        return (own, session.encode(own))
+        return (own, try session.encode(own))
     }
 }
 

@@ -239,8 +239,7 @@ struct BenchCommand: ParsableCommand {
             summary["weights_mb"] = Double(bytes) / 1_048_576
         }
         if json {
-            let data = try! JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
+            print(try jsonText(summary))
             return
         }
         print("model: \(config.name), \(t) frames at \(config.vision.imageSize)px, \(threads) BLAS threads, \(repetitions) runs after a warm-up")
@@ -331,8 +330,7 @@ struct BenchCommand: ParsableCommand {
         }
         if json {
             let object: [String: Any] = ["threads": threads, "blas": BLAS.configuration, "shapes": rows]
-            let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(try jsonText(object))
             return
         }
         print("Linear products, \(threads) threads, f32 (sgemm; few rows sliced) vs bf16, alternated; GFLOP/s best (mean) of the runs")

@@ -69,7 +69,7 @@ final class ClipIndex: @unchecked Sendable {
                                    normalization: Normalization(mean: c.imageMean, std: c.imageStd))
         let clip: SampledClip
         do { clip = try sampler.sample(path: path) } catch { throw CommandFailure(message: error.description, code: 1) }
-        let video = session.encode(clip)
+        let video = try session.encode(clip)
         let middle = clip.frames[clip.frames.count / 2].thumbnail
         return ClipFeatures(model: session.answerer.model, video: video, timestamps: clip.frames.map(\.timestamp),
                             duration: clip.probe.duration, thumbnailWidth: middle.width, thumbnailHeight: middle.height,

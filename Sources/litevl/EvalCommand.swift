@@ -41,12 +41,16 @@ struct EvalCommand: ParsableCommand {
     static func readManifest(_ path: String) throws(CommandFailure) -> [Item] {
         let url = URL(fileURLWithPath: path)
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            let exists = FileManager.default.fileExists(atPath: path)
-            throw CommandFailure(message: exists ? "cannot read manifest \(path) as UTF-8 text" : "manifest not found: \(path)")
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            throw CommandFailure(message: !exists ? "manifest not found: \(path)"
+                                 : isDirectory.boolValue ? "\(path) is a directory; give a JSON Lines manifest file (one {\"video\", \"question\", \"answer\"} object a line)"
+                                 : "cannot read manifest \(path) as UTF-8 text")
         }
         let base = url.deletingLastPathComponent()
         var items: [Item] = []
-        for (n, line) in text.split(whereSeparator: \.isNewline).enumerated() {
+        // Blank lines are kept in the split so that n + 1 is the line number an editor shows.
+        for (n, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
             guard let object = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [String: Any],
@@ -80,12 +84,12 @@ struct EvalCommand: ParsableCommand {
             let encoded: EncodedVideo
             if let cached = encodedCache, cached.path == item.video { encoded = cached.video } else {
                 let clip = try session.sample(item.video)
-                encoded = session.encode(clip)
+                encoded = try session.encode(clip)
                 encodedCache = (item.video, encoded)
             }
             let result: VideoQuestionAnswerer.Result
             do { result = try session.answerer.ask(item.question, video: encoded, options: options) } catch {
-                throw CommandFailure(message: "\(item.video): \(error)")
+                throw answerFailure(error, prefix: "\(item.video): ")
             }
             let ok = result.answer == item.answer.lowercased().trimmingCharacters(in: .whitespaces)
             total += 1
@@ -96,8 +100,7 @@ struct EvalCommand: ParsableCommand {
             if predictions != nil {
                 let object: [String: Any] = ["video": item.video, "question": item.question, "answer": item.answer,
                                              "prediction": result.answer, "family": family, "correct": ok]
-                let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-                lines.append(String(decoding: data, as: UTF8.self))
+                lines.append(try jsonText(object, pretty: false))
             }
         }
         if let predictions {
@@ -110,8 +113,7 @@ struct EvalCommand: ParsableCommand {
             var fam: [String: Any] = [:]
             for (name, v) in families { fam[name] = ["accuracy": Double(v.correct) / Double(v.count), "count": v.count] }
             let object: [String: Any] = ["accuracy": accuracy, "count": total, "families": fam, "seconds": seconds(since: start)]
-            let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(try jsonText(object))
         } else {
             print(String(format: "accuracy %.4f over %d questions (%.1f s)", accuracy, total, seconds(since: start)))
             for name in families.keys.sorted() {

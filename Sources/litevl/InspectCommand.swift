@@ -41,12 +41,11 @@ struct InspectCommand: ParsableCommand {
         var scales: [Float] = []
         if let clip {
             let sampled = try session.sample(clip)
-            scales = session.encode(sampled).scales
+            scales = try session.encode(sampled).scales
             object["scales"] = scales.map(Double.init)
         }
         if json {
-            let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(try jsonText(object))
             return
         }
         print("\(c.name): \(parameters) parameters in \(m.weights.entries.count) tensors")
@@ -56,7 +55,7 @@ struct InspectCommand: ParsableCommand {
         if !scales.isEmpty {
             print("temporal scaling s_l for \(clip!):")
             for (l, s) in scales.enumerated() {
-                let bar = String(repeating: s >= 0 ? "+" : "-", count: Int((abs(s) * 30).rounded()))
+                let bar = String(repeating: s >= 0 ? "+" : "-", count: Int((min(abs(s), 1) * 30).rounded()))
                 print(String(format: "  layer %2d  %+.3f  %@", l + 1, s, bar as NSString))
             }
         }

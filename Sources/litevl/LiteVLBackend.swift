@@ -50,7 +50,10 @@ final class LiteVLBackend: QABackend, @unchecked Sendable {
         var scales: [Float] = []
         if let answerer {
             progress(0.5, "encoding \(clip.frames.count) frames with \(answerer.name)")
-            let video = answerer.encode(video: Tensor(shape: [clip.frames.count, 3, size, size], data: clip.tensor))
+            let video: EncodedVideo
+            do { video = try answerer.encode(video: Tensor(shape: [clip.frames.count, 3, size, size], data: clip.tensor)) } catch {
+                throw BackendError(message: error.description)
+            }
             scales = video.scales
             lock.withLock { encoded = video }
         }

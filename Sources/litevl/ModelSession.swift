@@ -76,9 +76,11 @@ struct ModelSession {
     }
 
     /// Encodes a sampled clip (the video side, once per clip).
-    func encode(_ clip: SampledClip) -> EncodedVideo {
+    func encode(_ clip: SampledClip) throws(CommandFailure) -> EncodedVideo {
         let s = config.vision.imageSize
-        return answerer.encode(video: Tensor(shape: [clip.frames.count, 3, s, s], data: clip.tensor))
+        do { return try answerer.encode(video: Tensor(shape: [clip.frames.count, 3, s, s], data: clip.tensor)) } catch {
+            throw CommandFailure(message: error.description, code: 2)
+        }
     }
 }
 

@@ -49,13 +49,15 @@ struct SearchCommand: ParsableCommand {
         let loadSeconds = seconds(since: start)
         let index = ClipIndex(session: session, cache: cache)
         let query: TextVideoRetriever.Query
-        do { query = try index.retriever.query(self.query) } catch { throw CommandFailure(message: error.description, code: 1) }
+        do { query = try index.retriever.query(self.query) } catch { throw answerFailure(error) }
 
         let featuresStart = DispatchTime.now()
         var clips: [(path: String, features: ClipFeatures)] = []
         var skipped: [[String: String]] = []
         for file in files {
             do { clips.append((file, try index.features(path: file))) } catch {
+                // A damaged model fails every clip the same way: say so once instead of skipping them all.
+                if error.code == 2 { throw error }
                 let reason = error.message.hasPrefix(file + ": ") ? String(error.message.dropFirst(file.count + 2)) : error.message
                 printNote("litevl: warning: skipped \(file): \(reason)")
                 skipped.append(["file": file, "error": reason])
@@ -97,8 +99,7 @@ struct SearchCommand: ParsableCommand {
                 "cache": cache?.root.path ?? NSNull(),
                 "timings": ["load": loadSeconds, "features": featuresSeconds, "rank": rankSeconds, "total": seconds(since: start)],
             ]
-            let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
+            print(try jsonText(object))
         } else {
             print("  #   match     ITC       at  file")
             for (position, r) in shown.enumerated() {

@@ -138,6 +138,18 @@ enum BadFiles {
         try JSONSerialization.data(withJSONObject: object).write(to: url)
     }
 
+    /// Sets the first value of `tensor` in a safetensors file to NaN (F32, F16 or BF16), in place.
+    static func poison(_ url: URL, tensor: String) throws {
+        var data = try Data(contentsOf: url)
+        let length = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let header = try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + length))) as! [String: Any]
+        let entry = header[tensor] as! [String: Any]
+        let begin = 8 + length + (entry["data_offsets"] as! [Int])[0]
+        let nan: [UInt8] = entry["dtype"] as! String == "F32" ? [0x00, 0x00, 0xC0, 0x7F] : entry["dtype"] as! String == "F16" ? [0x00, 0x7E] : [0xC0, 0x7F]
+        data.replaceSubrange(begin..<(begin + nan.count), with: nan)
+        try data.write(to: url)
+    }
+
     /// A safetensors file with one tensor entry described by `entry` (raw JSON) and `payload` data bytes.
     static func safetensors(_ entry: String, payload: Int) -> Data {
         var header = Data("{\"x\": \(entry)}".utf8)
@@ -190,6 +202,12 @@ struct ErrorTableTests {
         "video.rotated": { ask(BadFiles.path("rotated.mp4")) },
         "video.vfr": { ask(BadFiles.path("vfr.mp4")) },
         "video.huge-frames": { ask(BadFiles.path("huge_frames.y4m")) },
+        "video.colon-in-name": {
+            let named = BadFiles.path("clip-10:30.mp4")
+            try? FileManager.default.removeItem(atPath: named)
+            try FileManager.default.copyItem(atPath: BadFiles.path("good.mp4"), toPath: named)
+            return ask(named)
+        },
         // Model directory
         "model.missing-dir": { .litevl(["ask", BadFiles.path("good.mp4"), question, "--model", "/nonexistent/model"]) },
         "model.none": { .litevl(["ask", BadFiles.path("good.mp4"), question], env: ["LITEVL_ASSETS": BadFiles.path("a_directory.mp4")]) },
@@ -221,6 +239,21 @@ struct ErrorTableTests {
             try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
         },
         "model.empty-answers": askModel("empty-answers") { try Data("\n\n".utf8).write(to: $0.appendingPathComponent("answers.txt")) },
+        "model.long-answer": askModel("long-answer") { d in
+            try Data(("yes\nno\n" + Array(repeating: "red", count: 80).joined(separator: " ") + "\n").utf8).write(to: d.appendingPathComponent("answers.txt"))
+        },
+        "model.short-vocab": askModel("short-vocab") { d in
+            let url = d.appendingPathComponent("vocab.txt")
+            let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").prefix(500)
+            try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+        },
+        "model.nan-weights": askModel("nan-weights") { try BadFiles.poison($0.appendingPathComponent("model.safetensors"), tensor: "visual_encoder.blocks.0.norm1.weight") },
+        "model.config-eps": askModel("config-eps") { try BadFiles.editConfig($0) { c in
+            var v = c["vision"] as! [String: Any]; v["eps"] = -1; c["vision"] = v } },
+        "model.config-tau": askModel("config-tau") { try BadFiles.editConfig($0) { c in
+            var p = c["pooling"] as! [String: Any]; p["tau"] = 1e-40; c["pooling"] = p } },
+        "model.config-positions": askModel("config-positions") { try BadFiles.editConfig($0) { c in
+            var t = c["text"] as! [String: Any]; t["max_positions"] = 16; c["text"] = t } },
         // Checkpoints (litevl convert): the crafted files of Tests/LiteVLTests/Fixtures/checkpoints.
         "checkpoint.os-system": { convert("evil_os_system.pth") },
         "checkpoint.eval": { convert("evil_eval.pth") },
@@ -241,6 +274,13 @@ struct ErrorTableTests {
         "question.blank": { ask(BadFiles.path("good.mp4"), "   ") },
         "question.control-only": { ask(BadFiles.path("good.mp4"), "\u{01}\u{02}\u{1B}") },
         "question.100kb": { ask(BadFiles.path("good.mp4"), String(repeating: "why ", count: 25_000)) },
+        "question.manifest-bad-line": {
+            let manifest = BadFiles.dir.appendingPathComponent("bad-line.jsonl")
+            let lines = [#"{"video": "good.mp4", "question": "what is moving?", "answer": "yes"}"#, "", "",
+                         #"{"video": "good.mp4", "question": "q", "answer": 3}"#]
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: manifest)
+            return .litevl(["eval", manifest.path, "--model", model])
+        },
         "question.1mb-manifest": {
             let manifest = BadFiles.dir.appendingPathComponent("long-question.jsonl")
             let line = try JSONSerialization.data(withJSONObject: ["video": "good.mp4", "question": String(repeating: "a", count: 1 << 20), "answer": "yes"])

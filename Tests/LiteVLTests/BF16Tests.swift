@@ -159,7 +159,7 @@ struct BF16Tests {
                 }
             }
             let video = Tensor(shape: [frames, 3, s, s], data: pixels)
-            let a = f32.encode(video: video), b = bf16.encode(video: video)
+            let a = try f32.encode(video: video), b = try bf16.encode(video: video)
             for q in questions {
                 let ra = try f32.ask(q, video: a), rb = try bf16.ask(q, video: b)
                 total += 1

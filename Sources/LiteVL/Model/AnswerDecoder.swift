@@ -201,9 +201,12 @@ public struct AnswerDecoder: Sendable {
         public var answerIDs: [Int] { finished ? Array(ids.dropLast()) : ids }
     }
 
+    /// The most tokens ``generate(memory:beams:maxTokens:minTokens:)`` produces by default (BLIP VQA's `max_length`).
+    public static let maxGeneratedTokens = 10
+
     /// Beam search from [DEC], exactly as docs/model.md ("Beam search (exact)") specifies; greedy
     /// decoding is `beams = 1`.
-    public func generate(memory: Memory, beams: Int = 3, maxTokens: Int = 10, minTokens: Int = 1) -> Generation {
+    public func generate(memory: Memory, beams: Int = 3, maxTokens: Int = maxGeneratedTokens, minTokens: Int = 1) -> Generation {
         precondition(beams >= 1)
         // Each alive hypothesis keeps its decoder key/value cache and the log-probabilities of its next token.
         struct Alive { var ids: [Int]; var score: Double; var cache: [KeyValueBlock]; var next: [Double] }

@@ -279,7 +279,7 @@ public struct BertStack: Sendable {
         var ranges: [Range<Int>] = []
         var start = 0
         for s in sequences {
-            precondition(s.count <= config.maxPositions, "sequence of \(s.count) tokens exceeds \(config.maxPositions) positions")
+            precondition(offset + s.count <= config.maxPositions, "sequence of \(offset + s.count) positions exceeds \(config.maxPositions)")
             ranges.append(start..<(start + s.count)); start += s.count
         }
         let h = config.hidden

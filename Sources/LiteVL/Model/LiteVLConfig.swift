@@ -219,7 +219,18 @@ public struct LiteVLConfig: Codable, Sendable, Equatable {
         if text.hidden % text.heads != 0 { return "text.hidden is not divisible by text.heads" }
         if decoder.hidden % decoder.heads != 0 { return "decoder.hidden is not divisible by decoder.heads" }
         if decoder.hidden != text.hidden { return "decoder.hidden \(decoder.hidden) differs from text.hidden \(text.hidden)" }
-        if !(pooling.tau > 0) { return "pooling.tau must be positive" }
+        // 1e-4 and 1: far outside any trained temperature, and 1 / tau must stay a finite number.
+        if !(pooling.tau >= 1e-4 && pooling.tau <= 1e4) { return "pooling.tau = \(pooling.tau) is out of range (1e-4 to 1e4)" }
+        for (eps, what) in [(v.eps, "vision.eps"), (text.eps, "text.eps"), (decoder.eps, "decoder.eps")] where !(eps > 0 && eps < 1) {
+            return "\(what) = \(eps) is out of range (a layer norm's epsilon is positive and small, e.g. 1e-6 or 1e-12)"
+        }
+        // Questions are up to 35 tokens (BLIP's max_length); answers are generated up to 10 tokens after [DEC].
+        if text.maxPositions < BertTokenizer.questionMaxLength {
+            return "text.max_positions = \(text.maxPositions) is below the \(BertTokenizer.questionMaxLength) tokens a question may have"
+        }
+        if decoder.maxPositions < AnswerDecoder.maxGeneratedTokens + 1 {
+            return "decoder.max_positions = \(decoder.maxPositions) is below the \(AnswerDecoder.maxGeneratedTokens + 1) positions of a generated answer"
+        }
         if imageMean.count != 3 || imageStd.count != 3 || imageStd.contains(where: { !($0 > 0) }) { return "image_mean/image_std need 3 values, std positive" }
         let st = specialTokens
         for id in [st.pad, st.unk, st.cls, st.sep, st.dec, st.enc] where id < 0 || id >= min(text.vocabSize, decoder.vocabSize) {

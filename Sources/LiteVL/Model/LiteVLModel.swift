@@ -8,6 +8,8 @@ public final class LiteVLModel: Sendable {
     public let config: LiteVLConfig
     /// The weights file; the layers point into its mapping.
     public let weights: SafeTensorsFile!
+    /// Where the model came from, for messages: its weights file, or its config name when built in memory.
+    public var source: String { weights?.path ?? "model \(config.name)" }
     public let vision: VisionTransformer
     public let textEncoder: BertStack
     public let decoder: AnswerDecoder
@@ -206,4 +208,9 @@ public struct EncodedVideo: Sendable {
 
     /// The number of frames.
     public var frameCount: Int { features.shape[0] }
+
+    /// Whether V and every s_l are finite numbers (damaged weights give NaN or infinity).
+    public var isFinite: Bool {
+        scales.allSatisfy(\.isFinite) && features.data.allSatisfy(\.isFinite)
+    }
 }

@@ -38,7 +38,9 @@ public struct TextVideoRetriever: Sendable {
         }
         let textIDs = tokenizer.encodeQuestion(text, for: .textOnly).map(Int.init)
         let multimodalIDs = tokenizer.encodeQuestion(text, for: .multimodal).map(Int.init)
-        return Query(text: text, textIDs: textIDs, multimodalIDs: multimodalIDs, feature: model.textFeature(ids: textIDs))
+        let feature = model.textFeature(ids: textIDs)
+        if !feature.allSatisfy(\.isFinite) { throw .nonFinite(path: model.source, stage: "the text feature") }
+        return Query(text: text, textIDs: textIDs, multimodalIDs: multimodalIDs, feature: feature)
     }
 
     /// The pooled ITC score of a clip given its frame embeddings `[frames, embedDim]`.

@@ -42,12 +42,25 @@ public final class VideoQuestionAnswerer: Sendable {
         if let (name, id) = specials.first(where: { $0.1 < 0 || $0.1 >= tokens }) {
             throw ModelError.badInput("\(vocabURL.path) has \(tokens) tokens, too few for config.json's \(name) id \(id): the vocabulary does not belong to this model (copy the vocab.txt it was trained with)")
         }
+        // BLIP appends [DEC] and [ENC] after the vocabulary file's tokens; every other row of the word
+        // table is a line of vocab.txt. Fewer lines is a cut file: every answer would read as [UNK].
+        let appended = Set([st.dec, st.enc].filter { $0 >= tokens }).count
+        if tokens + appended < rows {
+            throw ModelError.badInput("\(vocabURL.path) has \(tokens) tokens but config.json's text.vocab_size is \(rows) (\(appended) of them added after the file): the file is cut short or belongs to another model (copy the vocab.txt the model was trained with)")
+        }
         var answers: [String] = []
         let listURL = answersFile ?? directory.appendingPathComponent("answers.txt")
         if answersFile != nil || FileManager.default.fileExists(atPath: listURL.path) {
             answers = try readAnswerList(listURL)
         }
-        return VideoQuestionAnswerer(model: model, tokenizer: tokenizer, answers: answers)
+        let answerer = VideoQuestionAnswerer(model: model, tokenizer: tokenizer, answers: answers)
+        // The decoder reads [DEC] and an answer's tokens at positions 0..<max_positions.
+        let positions = model.config.decoder.maxPositions
+        if let i = answerer.answerIDs.firstIndex(where: { $0.count - 1 > positions }) {
+            let shown = answers[i].count > 40 ? answers[i].prefix(40).trimmingCharacters(in: .whitespaces) + "…" : answers[i]
+            throw ModelError.badInput("answer list \(listURL.path): the answer \"\(shown)\" is \(answerer.answerIDs[i].count - 2) tokens long, more than the \(positions - 1) the model's decoder reads (config.json decoder.max_positions); shorten it")
+        }
+        return answerer
     }
 
     /// Reads a candidate list: one answer a line, blank lines and surrounding spaces ignored.
@@ -62,8 +75,14 @@ public final class VideoQuestionAnswerer: Sendable {
         return list
     }
 
-    /// Encodes a clip (`[frames, 3, S, S]`, normalised as the config says).
-    public func encode(video: Tensor) -> EncodedVideo { model.encode(video: video) }
+    /// Encodes a clip (`[frames, 3, S, S]`, normalised as the config says). Throws
+    /// ``ModelError/nonFinite(path:stage:)`` when the features or scales are not finite numbers
+    /// (damaged weights), so that no answer is computed from them.
+    public func encode(video: Tensor) throws(ModelError) -> EncodedVideo {
+        let encoded = model.encode(video: video)
+        if !encoded.isFinite { throw .nonFinite(path: model.source, stage: "the video features") }
+        return encoded
+    }
 
     /// How to answer.
     public struct Options: Sendable {
@@ -149,9 +168,11 @@ public final class VideoQuestionAnswerer: Sendable {
         let answer: String
         if answers.isEmpty {
             let generation = model.decoder.generate(memory: decoderMemory, beams: max(1, options.beams))
+            if !generation.score.isFinite { throw ModelError.nonFinite(path: model.source, stage: "the generated answer's score") }
             answer = tokenizer.decode(generation.answerIDs.map { Int32($0) })
         } else {
             let ranked = model.decoder.rank(candidates: answerIDs, memory: decoderMemory, k: options.rankK)
+            if ranked.contains(where: { !$0.score.isFinite }) { throw ModelError.nonFinite(path: model.source, stage: "the answer scores") }
             let m = ranked.map(\.score).max() ?? 0
             let z = ranked.reduce(0.0) { $0 + exp($1.score - m) }
             candidates = ranked.map { Candidate(answer: answers[$0.index], score: $0.score, probability: Float(exp($0.score - m) / z)) }
