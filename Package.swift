@@ -34,8 +34,10 @@ let package = Package(
         .target(name: "LiteVL", dependencies: ["CBLAS", "CKernels"], linkerSettings: blasLinker),
         // FFmpeg-backed video decoding.
         .target(name: "VideoDecoding", dependencies: ["CFFmpeg"]),
+        // SIGINT/SIGTERM/SIGHUP for the app: one recorded-signal variable for the whole program.
+        .target(name: "CSignals"),
         // The ncurses app.
-        .target(name: "TerminalUI", dependencies: ["CNcursesw"]),
+        .target(name: "TerminalUI", dependencies: ["CNcursesw", "CSignals"]),
         // The command line.
         .executableTarget(name: "litevl", dependencies: [
             "LiteVL", "VideoDecoding", "TerminalUI",

@@ -68,6 +68,11 @@ static inline int litevl_get_wch(int *is_key, int *value) {
     return r;
 }
 
+/// Pushes back what `litevl_get_wch` read, so that the next read returns it again.
+static inline int litevl_unget_wch(int is_key, int value) {
+    return is_key ? ungetch(value) : unget_wch((wchar_t)value);
+}
+
 /// Draws one grapheme cluster (spacing char + combining chars, NUL-terminated) with an extended colour pair.
 static inline int litevl_put_cell(int y, int x, const wchar_t *wstr, attr_t attrs, int pair) {
     cchar_t cc;
@@ -93,44 +98,6 @@ static inline int litevl_newterm(const char *term) {
     return 1;
 }
 
-/// SIGINT/SIGTERM/SIGHUP: the handler only records the signal (async-signal-safe); the app's event
-/// loop polls `litevl_pending_signal()` every 20 ms, leaves curses (endwin, outside the handler) and
-/// then dies of the signal with `litevl_die_of_signal`. A second signal before that (a loop that does
-/// not answer) kills the process at once with the default action.
-static volatile sig_atomic_t litevl_signal_received = 0;
-static void litevl_note_signal(int sig) {
-    if (litevl_signal_received != 0) {
-        signal(sig, SIG_DFL);
-        raise(sig);
-        return;
-    }
-    litevl_signal_received = sig;
-}
-static inline void litevl_install_signal_handlers(void) {
-    litevl_signal_received = 0;
-    signal(SIGINT, litevl_note_signal);
-    signal(SIGTERM, litevl_note_signal);
-    signal(SIGHUP, litevl_note_signal);
-}
-static inline void litevl_reset_signal_handlers(void) {
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
-}
-/// The signal received since the handlers were installed, or 0.
-static inline int litevl_pending_signal(void) { return (int)litevl_signal_received; }
-/// Ends the process by `sig`'s default action (the exit status a shell shows as 128+sig).
-/// Swift's worker threads block signals, so unblock it on this thread first (raise then delivers it
-/// before returning); `_exit(128 + sig)` is the fallback that gives the parent the same status.
-static inline void litevl_die_of_signal(int sig) {
-    sigset_t set;
-    signal(sig, SIG_DFL);
-    sigemptyset(&set);
-    sigaddset(&set, sig);
-    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-    raise(sig);
-    _exit(128 + sig);
-}
 /// Bracketed paste: the terminal wraps pasted text in ESC[200~ … ESC[201~, which ncurses reports as
 /// these key codes (defined with define_key; above every KEY_* code).
 static inline int litevl_key_paste_start(void) { return 0x3F0; }

@@ -11,6 +11,8 @@ public struct ConversationEntry: Sendable, Equatable {
         case info(String)
         /// Not a question: an error of the app itself (a clip that could not be opened, a failed export).
         case problem(String)
+        /// Not a question: a warning about the clip just opened (truncated file, repeated frames).
+        case warning(String)
     }
     public var id: Int
     public var question: String
@@ -26,7 +28,7 @@ public struct ConversationEntry: Sendable, Equatable {
     }
     /// Whether this entry is a question (not an info or problem line).
     public var isQuestion: Bool {
-        switch status { case .info, .problem: false; default: true }
+        switch status { case .info, .problem, .warning: false; default: true }
     }
 }
 
@@ -153,7 +155,8 @@ public enum AppEvent: Sendable {
     case tick(now: Double)
     case openProgress(fraction: Double, message: String)
     case clipOpened(OpenedClip)
-    case clipFailed(String)
+    /// Opening `path` failed with this message.
+    case clipFailed(path: String, String)
     case answerStarted(id: Int, at: Double)
     case answered(id: Int, AnswerResult)
     case answerFailed(id: Int, String)
@@ -219,27 +222,31 @@ extension AppState {
             let hadClip = clip != nil
             clip = c.info; frames = c.frames; layerScales = c.layerScales
             selectedFrame = min(selectedFrame, max(0, c.frames.count - 1))
-            load = .ready
-            openingPath = nil
+            // Another open typed in the meantime is still running: the screen keeps saying so.
+            if openingPath == nil || openingPath == c.info.path { openingPath = nil; load = .ready }
             clipGeneration += 1
+            if notice?.hasPrefix("could not open ") == true { notice = nil }
+            // Questions still waiting are answered about this clip: its note goes before them.
             if hadClip {
-                addNote(.info("opened \(c.info.name) · \(formatTime(c.info.durationSeconds)) · T=\(c.frames.count)"))
+                addNote(.info("opened \(c.info.name) · \(formatTime(c.info.durationSeconds)) · T=\(c.frames.count)"), beforePending: true)
             }
+            for w in c.warnings { addNote(.warning("\(c.info.name): \(w)"), beforePending: true) }
             return []
-        case .clipFailed(let m):
-            let name = openingPath.map { URL(fileURLWithPath: $0).lastPathComponent }
+        case .clipFailed(let path, let m):
+            let name = URL(fileURLWithPath: path).lastPathComponent
             var reason = m.replacingOccurrences(of: "\n", with: " ")
             // Messages that start with the path repeat it: the name is enough.
-            if let p = openingPath, reason.hasPrefix(p + ": ") { reason = String(reason.dropFirst(p.count + 2)) }
-            let what = "could not open \(name ?? "the clip"): " + reason
-            openingPath = nil
+            if reason.hasPrefix(path + ": ") { reason = String(reason.dropFirst(path.count + 2)) }
+            let what = "could not open \(name): " + reason
             notice = what
+            let stillOpening = openingPath != nil && openingPath != path
+            if !stillOpening { openingPath = nil }
             if clip != nil {
                 // The previous clip stays: the backend keeps it, questions go on about it.
-                load = .ready
+                if !stillOpening { load = .ready }
                 addNote(.problem(what))
             } else {
-                load = .failed(m)
+                if !stillOpening { load = .failed(m) }
                 if !entries.isEmpty { addNote(.problem(what)) }
             }
             return []
@@ -292,9 +299,14 @@ extension AppState {
         if let i = entries.firstIndex(where: { $0.id == id }) { f(&entries[i]) }
     }
 
-    /// Appends an info/problem line to the conversation.
-    mutating func addNote(_ status: ConversationEntry.Status) {
-        entries.append(ConversationEntry(id: nextID, question: "", status: status, generation: clipGeneration))
+    /// Adds an info/problem/warning line to the conversation: at the end, or with `beforePending` before
+    /// the first question still queued or thinking (those are answered about what the line announces).
+    mutating func addNote(_ status: ConversationEntry.Status, beforePending: Bool = false) {
+        let pending = !beforePending ? nil : entries.firstIndex { e in
+            switch e.status { case .queued, .thinking: true; default: false }
+        }
+        entries.insert(ConversationEntry(id: nextID, question: "", status: status, generation: clipGeneration),
+                       at: pending ?? entries.endIndex)
         nextID += 1
         scrollBack = 0
     }
@@ -330,7 +342,7 @@ extension AppState {
             case .answered(let r): result = r
             case .failed(let m): error = m
             case .queued, .thinking: error = "not answered yet"
-            case .info, .problem: break
+            case .info, .problem, .warning: break
             }
             return SessionSnapshot.Entry(question: e.question, clip: e.clip, result: result, error: error,
                                          aboutShownClip: result != nil && e.generation == clipGeneration)
@@ -392,10 +404,11 @@ extension AppState {
         // Quit keys work everywhere.
         if k == .ctrl("c") {
             if helpShown || zoomed { helpShown = false; zoomed = false; return [] }
-            if editor.isEmpty { quitting = true; return [.quit] }
+            // In the frame strip it quits (docs/tui.md); in the line it first clears what is typed.
+            if editor.isEmpty || focus == .frames { quitting = true; return [.quit] }
             editor.clear(); return []
         }
-        if k == .ctrl("d") && editor.isEmpty && !helpShown && !zoomed { quitting = true; return [.quit] }
+        if k == .ctrl("d") && (editor.isEmpty || focus == .frames) && !helpShown && !zoomed { quitting = true; return [.quit] }
         if helpShown {
             helpShown = false
             return []
@@ -509,8 +522,8 @@ extension AppState {
         switch k {
         case .left, .char("h"): selectFrame(selectedFrame - 1)
         case .right, .char("l"): selectFrame(selectedFrame + 1)
-        case .home: selectFrame(0)
-        case .end: selectFrame(frames.count - 1)
+        case .home, .ctrl("a"): selectFrame(0)
+        case .end, .ctrl("e"): selectFrame(frames.count - 1)
         case .char("["), .down: changeLayer(-1)
         case .char("]"), .up: changeLayer(1)
         case .char("a"): overlay.toggle()
@@ -554,8 +567,8 @@ extension AppState {
 
     private mutating func handleMouse(x: Int, y: Int) -> [Effect] {
         let l = layout
-        if let i = l.frame(atX: x, y: y), i < frames.count {
-            selectFrame(i); focus = .frames
+        if let slot = l.frame(atX: x, y: y), slot + l.firstShownFrame(selected: selectedFrame, frameCount: frames.count) < frames.count {
+            selectFrame(slot + l.firstShownFrame(selected: selectedFrame, frameCount: frames.count)); focus = .frames
         } else if l.input.contains(x: x, y: y) {
             focus = .input
         }

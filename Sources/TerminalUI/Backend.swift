@@ -94,8 +94,10 @@ public struct OpenedClip: Sendable, Equatable {
     public var frames: [FrameThumbnail]
     /// The learned temporal scaling s_l of each ViT layer for this clip, in [-1, 1].
     public var layerScales: [Float]
-    public init(info: ClipInfo, frames: [FrameThumbnail], layerScales: [Float]) {
-        self.info = info; self.frames = frames; self.layerScales = layerScales
+    /// What the decoder noticed (a truncated file, repeated frames), one line each.
+    public var warnings: [String]
+    public init(info: ClipInfo, frames: [FrameThumbnail], layerScales: [Float], warnings: [String] = []) {
+        self.info = info; self.frames = frames; self.layerScales = layerScales; self.warnings = warnings
     }
 }
 

@@ -182,6 +182,28 @@ public struct Canvas: Sendable {
     }
     public var text: String { (0..<height).map { line($0) }.joined(separator: "\n") }
 
+    /// ASCII look-alikes of the symbols the views draw, for terminals without UTF-8 (`--ascii`, a C locale).
+    static let asciiLookAlikes: [String: String] = [
+        "…": "~", "·": ".", "•": "*", "—": "-", "–": "-", "↑": "^", "↓": "v", "←": "<", "→": ">",
+        "▸": ">", "▹": ">", "›": ">", "‹": "<", "»": ">", "«": "<", "★": "*", "☆": "*", "°": "o", "×": "x",
+        "✓": "v", "✔": "v", "✗": "x", "✘": "x", "│": "|", "┃": "|", "║": "|", "─": "-", "━": "-", "═": "=",
+        "╭": "+", "╮": "+", "╰": "+", "╯": "+", "┌": "+", "┐": "+", "└": "+", "┘": "+", "├": "+", "┤": "+",
+        "┬": "+", "┴": "+", "┼": "+", "█": "#", "▓": "#", "▒": "%", "░": ":", "▀": "\"", "▄": "_", "▌": "|", "▐": "|",
+        "“": "\"", "”": "\"", "‘": "'", "’": "'",
+    ]
+
+    /// Replaces every cell that is not printable ASCII: a known symbol by its look-alike, anything else
+    /// (a CJK character of a question, an emoji) by `?` in each of its columns. The views already pick
+    /// ASCII where they know the terminal lacks UTF-8; this catches the text they do not choose.
+    public mutating func transliterateToASCII() {
+        for i in cells.indices {
+            let cell = cells[i]
+            if cell.isContinuation { cells[i] = Cell("?", style: cell.style); continue }
+            guard !cell.text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) else { continue }
+            cells[i] = Cell(Self.asciiLookAlikes[cell.text] ?? "?", style: cell.style)
+        }
+    }
+
     private mutating func set(x: Int, y: Int, _ cell: Cell) {
         let i = y * width + x
         // Overwriting half of a wide character: blank its other half.

@@ -40,7 +40,8 @@ public struct Layout: Sendable, Equatable {
         let mid = bottom - top
 
         // Frame strip.
-        let aspect = imageAspect.isFinite && imageAspect > 0.1 ? min(imageAspect, 10) : 16.0 / 9.0
+        // Extreme clips (a 64x1280 strip) are drawn at the nearest of 1:10 or 10:1, never as 16:9.
+        let aspect = imageAspect.isFinite && imageAspect > 0 ? min(max(imageAspect, 0.1), 10) : 16.0 / 9.0
         if frameCount > 0 && mid >= 5 {
             let budget = max(3, min(mid - 2, Int(Double(mid) * 0.45)))
             let maxThumbRows = budget - 2
@@ -90,7 +91,16 @@ public struct Layout: Sendable, Equatable {
         [statusBar, strip, scaling, conversation, input, hints] + thumbnails + labels + poolBars
     }
 
-    /// The frame whose thumbnail (or label/bar) contains the cell, if any.
+    /// The first frame shown when not all `frameCount` frames fit: the strip scrolls so that the
+    /// selected frame is shown, as near the middle as the ends allow.
+    public func firstShownFrame(selected: Int, frameCount: Int) -> Int {
+        let shown = thumbnails.count
+        guard shown > 0, frameCount > shown else { return 0 }
+        return min(max(0, selected - shown / 2), frameCount - shown)
+    }
+
+    /// The slot (index into ``thumbnails``) whose thumbnail, label or bar contains the cell, if any;
+    /// the frame is the slot plus ``firstShownFrame(selected:frameCount:)``.
     public func frame(atX x: Int, y: Int) -> Int? {
         for i in thumbnails.indices {
             let r = thumbnails[i]

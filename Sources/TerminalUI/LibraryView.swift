@@ -92,7 +92,7 @@ enum LibraryView {
             if let img = item.clip?.thumbnail, img.width > 0, img.height > 0 {
                 FrameStripView.blit(&c, ThumbnailRenderer.render(img, columns: r.width, rows: r.height, mode: mode, heat: nil), at: r)
             } else {
-                c.fill(r, t.emptyBar, style: t.fg(Theme.barBG))
+                c.fill(r, t.emptyBar, style: t.emptyBarStyle)
             }
             x += thumbW + 2
         }

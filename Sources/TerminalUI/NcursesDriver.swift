@@ -1,4 +1,5 @@
 import CNcursesw
+import CSignals
 import Foundation
 
 /// The real terminal, through ncursesw.
@@ -191,13 +192,28 @@ public final class NcursesDriver: TerminalDriver {
         case 13, 10: return .enter
         case 9: return .tab
         case 8, 127: return .backspace
-        case 27: return .escape
+        case 27: return escapeOrAlt()
         case 1...26: return .ctrl(Character(Unicode.Scalar(UInt8(96 + value))))
         case 0..<32: return nil
         default:
             guard let s = Unicode.Scalar(UInt32(bitPattern: value)) else { return nil }
             return .char(Character(s))
         }
+    }
+
+    /// After ESC: Alt+key arrives as ESC and a printable key together, so such a key already waiting
+    /// makes it `.alt(key)`, never a bare Esc followed by the key read as a command. Anything else
+    /// waiting (Ctrl-C, an arrow, a second Esc) is pushed back and read as itself next.
+    private func escapeOrAlt() -> KeyEvent {
+        timeout(0)
+        defer { timeout(Int32(lastTimeout)) }
+        var isKey: Int32 = 0, value: Int32 = 0
+        if litevl_get_wch(&isKey, &value) == litevl_err() { return .escape }
+        guard isKey == 0, value >= 32, value != 127, let s = Unicode.Scalar(UInt32(bitPattern: value)) else {
+            _ = litevl_unget_wch(isKey, value)
+            return .escape
+        }
+        return .alt(Character(s))
     }
 
     /// The longest paste kept (characters); the rest is read and dropped.

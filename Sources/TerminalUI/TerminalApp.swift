@@ -69,7 +69,7 @@ public enum TerminalApp {
                         inbox.post(.clipOpened(clip))
                         opened = true
                     } catch {
-                        inbox.post(.clipFailed(describe(error)))
+                        inbox.post(.clipFailed(path: path, describe(error)))
                     }
                 case .ask(let id, let q):
                     guard opened else { inbox.post(.answerFailed(id: id, "no clip is open (Ctrl-O opens one)")); continue }
@@ -113,6 +113,7 @@ public enum TerminalApp {
         defer { libraryTask?.cancel() }
         let cache = ThumbnailCache()
         var dirty = true
+        var historyWarned = false
         var lastAnimation = -1.0
         var iterations = 0
         let trace = LatencyTrace.shared
@@ -163,7 +164,10 @@ public enum TerminalApp {
                     pending += state.handle(.directoryListed(DirectoryListing.read(dir)))
                 case .record(let rec):
                     do { try transcript?.append(rec) } catch {
-                        state.notice = "history not saved: \(describe(error))"
+                        let what = "history not saved to \(transcript?.url.path ?? "?"): \(FileProblem.reason(error, path: transcript?.url.path ?? ""))"
+                        state.notice = what
+                        // Once in the conversation too: the status bar line goes away at the next key.
+                        if !historyWarned { historyWarned = true; state.addNote(.problem(what)) }
                     }
                 }
             }

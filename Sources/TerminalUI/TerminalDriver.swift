@@ -43,6 +43,8 @@ public enum KeyEvent: Hashable, Sendable {
     case char(Character)
     /// Ctrl + letter, lower-case (Ctrl-A is `.ctrl("a")`).
     case ctrl(Character)
+    /// Alt (Meta) + key: no command uses it; it is read so that Alt-q is not Esc then q.
+    case alt(Character)
     case enter, tab, backTab, backspace, delete, escape
     case up, down, left, right, home, end, pageUp, pageDown
     case function(Int)

@@ -26,6 +26,10 @@ struct Theme {
     var status: Style { hasColor ? Style(fg: .rgb(RGB(hex: 0xD0D4DC)), bg: .rgb(Theme.statusBG)) : Style(attributes: .reverse) }
     var statusKey: Style { hasColor ? Style(fg: .rgb(Theme.accent), bg: .rgb(Theme.statusBG), attributes: .bold) : Style(attributes: [.reverse, .bold]) }
 
+    /// The dots of a bar's empty part: dark grey, or the default colour dimmed with 8 colours (where the
+    /// nearest of the 8 to dark grey is black, invisible on a dark terminal).
+    var emptyBarStyle: Style { mode == .basic8 || !hasColor ? Style(attributes: .dim) : fg(Theme.barBG) }
+
     var fullBlock: Character { unicode ? "█" : "#" }
     var emptyBar: Character { unicode ? "·" : "." }
     var star: Character { unicode ? "★" : "*" }
@@ -196,13 +200,15 @@ enum FrameStripView {
         let weights = s.lastResult?.temporalWeights ?? []
         let maxW = Double(weights.max() ?? 0)
         let best = weights.indices.max(by: { weights[$0] < weights[$1] })
-        for i in l.thumbnails.indices where i < s.frames.count {
-            let r = l.thumbnails[i]
+        let first = l.firstShownFrame(selected: s.selectedFrame, frameCount: s.frames.count)
+        for slot in l.thumbnails.indices where first + slot < s.frames.count {
+            let i = first + slot
+            let r = l.thumbnails[slot]
             let selected = i == s.selectedFrame
             let cells = thumbnail(s, frame: i, columns: r.width, rows: r.height, withHeat: selected, cache: cache)
             blit(&c, cells, at: r)
             // Timestamp label; the selected frame is highlighted (reversed when the frames have focus).
-            let lr = l.labels[i]
+            let lr = l.labels[slot]
             var label = formatTime(s.frames[i].timestamp)
             if i < 9 && DisplayWidth.of(label) + 3 <= lr.width { label = "\(i + 1) " + label }
             var st = selected ? t.accent : t.muted
@@ -211,7 +217,7 @@ enum FrameStripView {
             c.fill(lr, style: st)
             c.put(DisplayWidth.truncate(text, to: lr.width), x: lr.x, y: lr.y, style: st, clip: lr)
             // Pooling weight bar.
-            let br = l.poolBars[i]
+            let br = l.poolBars[slot]
             if i < weights.count {
                 let wv = Double(weights[i])
                 let isBest = i == best
@@ -265,7 +271,7 @@ enum ScalingBarsView {
             c.put(DisplayWidth.pad(label, to: labelW), x: inner.x, y: y, style: t.muted, clip: inner)
             let bx = inner.x + labelW
             // Axis in the middle; negative grows left, positive right.
-            for i in 0..<barW { c.put(t.emptyBar, x: bx + i, y: y, style: t.fg(Theme.barBG), clip: inner) }
+            for i in 0..<barW { c.put(t.emptyBar, x: bx + i, y: y, style: t.emptyBarStyle, clip: inner) }
             c.put(t.axis, x: bx + half, y: y, style: t.muted, clip: inner)
             let clamped = min(max(v.isFinite ? v : 0, -1), 1)
             let n = Int((abs(clamped) * Double(half)).rounded())
@@ -288,6 +294,13 @@ struct StyledLine: Equatable {
 }
 
 enum ConversationView {
+    /// An error or warning wrapped to at most 4 rows, so that the advice at its end stays readable; a
+    /// longer one ends in an ellipsis.
+    static func wrappedMessage(_ text: String, columns: Int) -> [String] {
+        let rows = DisplayWidth.wrap(text.replacingOccurrences(of: "\n", with: " "), columns: columns)
+        return rows.prefix(4).enumerated().map { i, l in i == 3 && rows.count > 4 ? DisplayWidth.truncate(l + " …", to: columns) : l }
+    }
+
     /// All lines of the conversation at `width` columns (oldest first).
     static func lines(_ s: AppState, width: Int) -> [StyledLine] {
         let t = Theme(s.capabilities)
@@ -310,13 +323,9 @@ enum ConversationView {
                 let l = DisplayWidth.truncate((t.unicode ? "── " : "-- ") + m + (t.unicode ? " ──" : " --"), to: width)
                 out.append(StyledLine(segments: [(l, t.muted)]))
                 continue
-            case .problem(let m):
-                // One message, wrapped (at most 3 rows) so that the advice at its end stays readable.
-                let rows = DisplayWidth.wrap("error: " + m.replacingOccurrences(of: "\n", with: " "), columns: width)
-                for (i, l) in rows.prefix(3).enumerated() {
-                    let text = i == 2 && rows.count > 3 ? DisplayWidth.truncate(l + " …", to: width) : l
-                    out.append(StyledLine(segments: [(text, t.error)]))
-                }
+            case .problem(let m), .warning(let m):
+                let label = if case .warning = e.status { "warning: " } else { "error: " }
+                for l in wrappedMessage(label + m, columns: width) { out.append(StyledLine(segments: [(l, t.error)])) }
                 continue
             default: break
             }
@@ -332,11 +341,14 @@ enum ConversationView {
             case .thinking(let since):
                 let spin = t.spinner[Int(s.now * 10) % t.spinner.count]
                 out.append(StyledLine(segments: [(aPrefix, t.muted), ("\(spin) thinking… \(formatTime(max(0, s.now - since)))", t.fg(Theme.accent))]))
-            case .info, .problem:
+            case .info, .problem, .warning:
                 break
             case .failed(let m):
-                let l = DisplayWidth.truncate("error: " + m.replacingOccurrences(of: "\n", with: " "), to: width - DisplayWidth.of(aPrefix))
-                out.append(StyledLine(segments: [(aPrefix, t.muted), (l, t.error)]))
+                // Wrapped like a problem line: the advice is at the end of the message.
+                let indent = String(repeating: " ", count: DisplayWidth.of(aPrefix))
+                for (i, l) in wrappedMessage("error: " + m, columns: max(1, width - DisplayWidth.of(aPrefix))).enumerated() {
+                    out.append(StyledLine(segments: [(i == 0 ? aPrefix : indent, t.muted), (l, t.error)]))
+                }
             case .answered(let r) where e.baseline != nil:
                 out += CompareView.lines(s, e, main: r, baseline: e.baseline!, width: width, t)
                 if let l = WhereView.line(s, e, r, width: width, t) { out.append(l) }
@@ -463,7 +475,7 @@ enum HelpOverlay {
     static let lines: [(String, String)] = [
         ("Enter", "ask the question (input) / zoom (frames)"),
         ("←/→ Home/End", "move the cursor (input) or select a frame"),
-        ("Ctrl-A/E", "start / end of line"),
+        ("Ctrl-A/E", "start / end of line; first / last frame (frames)"),
         ("Ctrl-K/U/W/Y", "kill to end / to start / word; yank"),
         ("Backspace/Delete", "delete before / under the cursor"),
         ("↑/↓", "question history (saved across sessions)"),
@@ -480,15 +492,32 @@ enum HelpOverlay {
         ("L / Ctrl-R", "library: the folder's clips, ranked as you type"),
         ("c / Ctrl-T", "compare: the baseline model answers too"),
         ("q", "quit (on an empty line, or frames focused)"),
-        ("Ctrl-C/Ctrl-D", "quit on an empty line (Ctrl-C clears a line)"),
+        ("Ctrl-C/Ctrl-D", "quit on an empty line or frames focused (Ctrl-C clears a line)"),
     ]
+
+    /// The rows as this terminal shows them (arrows spelled out without UTF-8).
+    static func rows(unicode: Bool) -> [(key: String, text: String)] {
+        guard !unicode else { return lines.map { ($0.0, $0.1) } }
+        func ascii(_ x: String) -> String {
+            x.replacingOccurrences(of: "←/→", with: "Left/Right").replacingOccurrences(of: "↑/↓", with: "Up/Down")
+                .replacingOccurrences(of: "↑↓", with: "Up/Down").replacingOccurrences(of: "⇄", with: "<->")
+        }
+        return lines.map { (ascii($0.0), ascii($0.1)) }
+    }
 
     static func draw(_ c: inout Canvas, _ s: AppState, _ t: Theme) {
         let full = c.bounds
-        let keyW = 18
-        let w = min(full.width - 2, 72), h = min(full.height - 2, lines.count + 5)
+        let rows = rows(unicode: t.unicode)
+        // Sized to the longest key and description; a narrower screen truncates descriptions with an ellipsis.
+        let keyW = (rows.map { DisplayWidth.of($0.key) }.max() ?? 0) + 3
+        let textW = rows.map { DisplayWidth.of($0.text) }.max() ?? 0
+        let w = min(full.width - 2, keyW + textW + 3), h = min(full.height - 2, rows.count + 5)
         guard w >= 20, h >= 4 else {
-            c.put("? help: Esc", x: 0, y: 0, style: t.accent.with(.reverse))
+            // Too small for the box: one line on the top row, over the status bar.
+            let top = Rect(x: 0, y: 0, width: full.width, height: min(1, full.height))
+            c.fill(top, style: t.accent.with(.reverse))
+            c.put(DisplayWidth.truncate("? help: any key closes; enlarge the terminal to see the keys", to: full.width), x: 0, y: 0,
+                  style: t.accent.with(.reverse), clip: top)
             return
         }
         let r = Rect(x: (full.width - w) / 2, y: (full.height - h) / 2, width: w, height: h)
@@ -496,11 +525,10 @@ enum HelpOverlay {
         c.box(r, title: "litevl keys", style: t.status, titleStyle: t.statusKey, ascii: !t.unicode)
         let inner = r.inset(by: 1)
         var y = inner.y
-        for (k, d) in lines {
+        for (k, d) in rows {
             if y >= inner.maxY - 2 { break }
-            let key = t.unicode ? k : k.replacingOccurrences(of: "←/→", with: "Left/Right").replacingOccurrences(of: "↑/↓", with: "Up/Down")
-            c.put(" " + DisplayWidth.pad(key, to: keyW - 1), x: inner.x, y: y, style: t.statusKey, clip: inner)
-            c.put(t.unicode ? d : d.replacingOccurrences(of: "⇄", with: "<->"), x: inner.x + keyW, y: y, style: t.status, clip: inner)
+            c.put(" " + DisplayWidth.pad(k, to: keyW - 1), x: inner.x, y: y, style: t.statusKey, clip: inner)
+            c.put(DisplayWidth.truncate(d, to: max(1, inner.maxX - inner.x - keyW - 1)), x: inner.x + keyW, y: y, style: t.status, clip: inner)
             y += 1
         }
         let colour = "colour: \(s.capabilities.colorMode.label)" + (s.capabilities.note.isEmpty ? "" : " — " + s.capabilities.note)
@@ -512,14 +540,21 @@ enum HelpOverlay {
 // MARK: - The whole screen
 
 public enum ScreenRenderer {
-    /// Draws the state into a fresh canvas of the state's size.
+    /// Draws the state into a fresh canvas of the state's size (printable ASCII only when the terminal
+    /// has no UTF-8).
     public static func render(_ s: AppState, cache: ThumbnailCache) -> Canvas {
         var c = Canvas(width: s.size.width, height: s.size.height)
+        draw(&c, s, cache: cache)
+        if !s.capabilities.unicode { c.transliterateToASCII() }
+        return c
+    }
+
+    private static func draw(_ c: inout Canvas, _ s: AppState, cache: ThumbnailCache) {
         let t = Theme(s.capabilities)
         if let lib = s.library {
             LibraryView.draw(&c, s, lib, t)
             if s.helpShown { HelpOverlay.draw(&c, s, t) }
-            return c
+            return
         }
         if s.zoomed && !s.frames.isEmpty {
             ZoomView.draw(&c, s, t, cache: cache)
@@ -535,7 +570,6 @@ public enum ScreenRenderer {
         }
         if s.openPrompt != nil { OpenPromptView.draw(&c, s, t) }
         if s.helpShown { HelpOverlay.draw(&c, s, t) }
-        return c
     }
 }
 

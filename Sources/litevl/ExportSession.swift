@@ -17,7 +17,7 @@ struct SessionExporter {
     func write(to directory: URL) throws(ExportError) -> ExportSummary {
         let fm = FileManager.default
         do { try fm.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
-            throw ExportError(path: directory.path, reason: Self.reason(error), creating: true)
+            throw ExportError(path: directory.path, reason: FileProblem.reason(error, path: directory.path), creating: true)
         }
         var files: [String] = []
         func save(_ bytes: [UInt8], _ name: String) throws(ExportError) {
@@ -26,7 +26,7 @@ struct SessionExporter {
                 try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try Data(bytes).write(to: url)
             } catch {
-                throw ExportError(path: url.path, reason: Self.reason(error), creating: false)
+                throw ExportError(path: url.path, reason: FileProblem.reason(error, path: url.path), creating: false)
             }
             files.append(name)
         }
@@ -182,20 +182,6 @@ struct SessionExporter {
         VideoDecoding.RGBImage(width: i.width, height: i.height, pixels: i.pixels)
     }
 
-    /// Why a file operation failed, in a few words ("permission denied", "no space left on device").
-    static func reason(_ error: any Error) -> String {
-        let ns = error as NSError
-        if let posix = (ns.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap({ $0.domain == NSPOSIXErrorDomain ? $0 : nil }) ?? (ns.domain == NSPOSIXErrorDomain ? ns : nil) {
-            return String(cString: strerror(Int32(posix.code))).lowercased()
-        }
-        switch ns.code {
-        case NSFileWriteNoPermissionError, NSFileReadNoPermissionError: return "permission denied"
-        case NSFileWriteOutOfSpaceError: return "no space left on device"
-        case NSFileWriteVolumeReadOnlyError: return "read-only file system"
-        case NSFileWriteFileExistsError: return "a file is in the way"
-        default: return ns.localizedDescription
-        }
-    }
     /// The picture with the map (normalised to [0, 1] by min/max, bilinearly upsampled) blended on top as in
     /// the app: low attention darkens a little, high attention glows in the inferno-like colormap.
     static func overlay(_ img: TerminalUI.RGBImage, map: [Float], gridWidth gw: Int, gridHeight gh: Int) -> VideoDecoding.RGBImage {

@@ -49,6 +49,8 @@ struct FramesCommand: ParsableCommand {
         guard count >= 1 && count <= 10_000 else { throw ValidationError("--count must be between 1 and 10000") }
         guard size >= 1 && size <= 8192 else { throw ValidationError("--size must be between 1 and 8192") }
         if let bench, bench < 1 { throw ValidationError("--bench must be at least 1") }
+        // FFmpeg starts that many decoder threads; more than 64 only costs memory and start-up.
+        guard (0...64).contains(threads) else { throw ValidationError("--threads must be between 0 (FFmpeg chooses) and 64") }
         guard let box = Self.box(thumbnailBox), (1...8192).contains(box.width), (1...8192).contains(box.height) else {
             throw ValidationError("--thumbnail-box must be WxH between 1x1 and 8192x8192, e.g. 320x240")
         }

@@ -57,8 +57,8 @@ final class LiteVLBackend: QABackend, @unchecked Sendable {
             scales = video.scales
             lock.withLock { encoded = video }
         }
-        progress(1, clip.warnings.first ?? "ready")
-        return OpenedClip(info: info, frames: thumbnails, layerScales: scales)
+        progress(1, "ready")
+        return OpenedClip(info: info, frames: thumbnails, layerScales: scales, warnings: clip.warnings)
     }
 
     func export(_ session: SessionSnapshot, to directory: URL) async throws -> ExportSummary {

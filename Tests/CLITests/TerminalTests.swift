@@ -65,7 +65,12 @@ struct TerminalTests {
         #expect(t.capture().contains("▀"))
         let saved = try String(contentsOf: history, encoding: .utf8)
         #expect(saved.contains("what color is the square?"))
-        try t.sendKeys("q")
+        // Alt-q and Alt-e (ESC and the letter at once) are not Esc then q / e: no quit, no export.
+        try t.sendKeys("M-q"); try t.sendKeys("M-e")
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(!t.capture().contains("EXIT=") && !t.capture().contains("exported") && !t.capture().contains("exporting"), "\(t.capture())")
+        // Esc then Ctrl-C sent together (a script, a fast typist): both are read, Ctrl-C quits.
+        try t.sendKeys("Escape"); try t.sendKeys("C-c")
         #expect(t.waitFor("EXIT=0"), "\(t.capture())")
     }
 

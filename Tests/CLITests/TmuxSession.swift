@@ -40,6 +40,16 @@ struct TmuxSession {
     }
 
     /// Polls the pane until it contains `text`; false after `timeout` seconds.
+    /// Waits until `text` is no longer on screen.
+    func waitForAbsence(_ text: String, timeout: Double = 10) -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            if !capture().contains(text) { return true }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return false
+    }
+
     func waitFor(_ text: String, timeout: Double = 10) -> Bool {
         let end = Date().addingTimeInterval(timeout)
         while Date() < end {

@@ -120,7 +120,7 @@ struct TempDir {
         #expect(s.openPrompt == nil)
         if case .opening = s.load {} else { Issue.record("not opening: \(s.load)") }
         let before = s.lastResult
-        _ = s.handle(.clipFailed("Invalid data found when processing input"))
+        _ = s.handle(.clipFailed(path: "broken.mp4", "Invalid data found when processing input"))
         #expect(s.load == .ready)
         #expect(s.clip?.name == "bikes.mp4" && s.frames.count == 8)
         #expect(s.lastResult == before)                     // the maps of the previous clip still show
