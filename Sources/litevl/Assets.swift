@@ -71,9 +71,10 @@ func terminalSafe(_ text: String) -> String {
     return String(out)
 }
 
-/// Writes a line to standard error (progress and warnings, never mixed into JSON on stdout).
+/// Writes a line to standard error (progress and warnings, never mixed into JSON on stdout); control
+/// characters (from a file name) shown as `^J`, `^[` like ``printError(_:)``.
 func printNote(_ message: String) {
-    FileHandle.standardError.write(Data("\(message)\n".utf8))
+    FileHandle.standardError.write(Data("\(terminalSafe(message))\n".utf8))
 }
 
 /// `object` as JSON text (what `--json` prints). A value JSON cannot hold (NaN, infinity) is a
@@ -88,10 +89,14 @@ func jsonText(_ object: Any, pretty: Bool = true) throws(CommandFailure) -> Stri
     return String(decoding: data, as: UTF8.self)
 }
 
-/// A failure of answering or searching: exit 2 when the model itself is damaged (it computed NaN or
-/// infinity), 1 for a bad input (the question); `prefix` names the item (an eval manifest's video).
+/// A failure of answering or searching: exit 1 for a bad input (the question, ``ModelError/badInput(_:)``),
+/// 2 for the model's own problems (it computed NaN, it cannot search); `prefix` names the item (an eval
+/// manifest's video).
 func answerFailure(_ error: any Error, prefix: String = "") -> CommandFailure {
-    let damaged: Bool
-    if case .nonFinite? = error as? ModelError { damaged = true } else { damaged = false }
-    return CommandFailure(message: prefix + "\(error)", code: damaged ? 2 : 1)
+    let modelProblem: Bool
+    switch error as? ModelError {
+    case .badInput?, nil: modelProblem = false
+    default: modelProblem = true
+    }
+    return CommandFailure(message: prefix + "\(error)", code: modelProblem ? 2 : 1)
 }

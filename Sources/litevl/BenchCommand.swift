@@ -113,6 +113,7 @@ struct BenchCommand: ParsableCommand {
 
     func bench() throws(CommandFailure) {
         guard repetitions >= 1 else { throw CommandFailure(message: "--repetitions must be at least 1", code: 64) }
+        guard (1...256).contains(threads) else { throw CommandFailure(message: "--threads must be between 1 and 256, not \(threads)", code: 64) }
         if let writeModel {
             guard preset == .blipBase, model == nil else {
                 throw CommandFailure(message: "--write-model needs --preset blip-base (and no --model)", code: 64)

@@ -30,8 +30,11 @@ final class ClipIndex: @unchecked Sendable {
         self.session = session
         self.cache = cache
         retriever = TextVideoRetriever(model: session.answerer.model, tokenizer: session.answerer.tokenizer)
-        modelHash = try? cache?.modelHash(directory: session.directory)
+        modelHash = try? cache?.modelHash(directory: session.directory, precision: session.answerer.model.precision)
     }
+
+    /// Whether the cache-write warning was printed.
+    private var cacheWarned = false
 
     var counts: Counts { lock.withLock { tally } }
 
@@ -54,7 +57,11 @@ final class ClipIndex: @unchecked Sendable {
         }
         if let key, let cache {
             do { try cache.store(made, for: key) } catch {
-                printNote("litevl: warning: cannot write the feature cache in \(cache.root.path): \((error as NSError).localizedDescription)")
+                // Once per run, with the cause; every clip would fail the same way.
+                let first = lock.withLock { () -> Bool in defer { cacheWarned = true }; return !cacheWarned }
+                if first {
+                    printNote("litevl: warning: cannot write the feature cache in \(cache.root.path): \(FileProblem.reason(error, path: cache.root.path + "/v1/x")); features are computed but not kept (--cache DIR picks another folder)")
+                }
             }
         }
         lock.withLock { tally.decoded += 1; memo[path] = (key, made) }
@@ -96,11 +103,16 @@ enum VideoPaths {
             guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else { missing.append(path); continue }
             guard isDirectory.boolValue else { add(path); continue }
             var found: [String] = []
-            let base = URL(fileURLWithPath: path)
+            // A folder given as a symlink is searched where it points; the files keep the name given.
+            let base = URL(fileURLWithPath: path).resolvingSymlinksInPath()
+            let given = path.hasSuffix("/") ? String(path.dropLast()) : path
             if let e = fm.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) {
                 for case let url as URL in e where isVideo(url.lastPathComponent) {
-                    if (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true {
-                        found.append(url.path)
+                    // Symlinked files (git-annex, DVC, Hugging Face caches) count when they point at a file;
+                    // symlinked folders inside are not followed (no loops).
+                    if (try? url.resolvingSymlinksInPath().resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true {
+                        let relative = url.path.hasPrefix(base.path + "/") ? String(url.path.dropFirst(base.path.count + 1)) : url.lastPathComponent
+                        found.append(given + "/" + relative)
                     }
                 }
             }

@@ -55,7 +55,11 @@ struct ConvertCommand: ParsableCommand {
         }
         let answersURL = answers.map { URL(fileURLWithPath: $0) }
         if let answersURL {
-            do { _ = try VideoQuestionAnswerer.readAnswerList(answersURL) } catch { throw CommandFailure(message: "\(error)", code: 1) }
+            // A missing or empty answer list is a model-file problem (exit 2), as everywhere else.
+            do { _ = try VideoQuestionAnswerer.readAnswerList(answersURL) } catch {
+                let message = "\(error)".replacingOccurrences(of: " (check the path, or pass --model DIR with model.safetensors, config.json and vocab.txt)", with: " (check the --answers path)")
+                throw CommandFailure(message: message, code: 2)
+            }
         }
         var options = CheckpointConverter.Options()
         options.imageSize = imageSize

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TerminalUI
 import LiteVL
 import VideoDecoding
 
@@ -25,10 +26,14 @@ struct EvalCommand: ParsableCommand {
     var json = false
 
     struct Item {
+        /// The video's path, resolved against the manifest's folder.
         var video: String
         var question: String
         var answer: String
         var family: String?
+        /// The manifest line (1-based) and the video as written there, for --predictions.
+        var line: Int = 0
+        var written: String = ""
     }
 
     func run() throws {
@@ -40,14 +45,18 @@ struct EvalCommand: ParsableCommand {
 
     static func readManifest(_ path: String) throws(CommandFailure) -> [Item] {
         let url = URL(fileURLWithPath: path)
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+        // Read through a handle: a pipe (<(…), /dev/stdin) has no size to read up to.
+        let isRegular = ((try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path))?[.type] as? FileAttributeType) == .typeRegular
+        let bytes = isRegular ? try? Data(contentsOf: url) : FileHandle(forReadingAtPath: path).flatMap { try? $0.readToEnd() }
+        guard let bytes, let text = String(data: bytes, encoding: .utf8) else {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
             throw CommandFailure(message: !exists ? "manifest not found: \(path)"
                                  : isDirectory.boolValue ? "\(path) is a directory; give a JSON Lines manifest file (one {\"video\", \"question\", \"answer\"} object a line)"
                                  : "cannot read manifest \(path) as UTF-8 text")
         }
-        let base = url.deletingLastPathComponent()
+        // Videos are relative to the manifest's folder; to the current one for a manifest read from a pipe.
+        let base = isRegular ? url.deletingLastPathComponent() : URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         var items: [Item] = []
         // Blank lines are kept in the split so that n + 1 is the line number an editor shows.
         for (n, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
@@ -61,7 +70,8 @@ struct EvalCommand: ParsableCommand {
             }
             if let problem = VideoQuestionAnswerer.questionProblem(question) { throw CommandFailure(message: "\(path):\(n + 1): \(problem)") }
             let resolved = video.hasPrefix("/") ? video : base.appendingPathComponent(video).path
-            items.append(Item(video: resolved, question: question, answer: answer, family: object["family"] as? String))
+            items.append(Item(video: resolved, question: question, answer: answer, family: object["family"] as? String,
+                              line: n + 1, written: video))
         }
         guard !items.isEmpty else { throw CommandFailure(message: "manifest \(path) holds no questions") }
         return items
@@ -74,7 +84,8 @@ struct EvalCommand: ParsableCommand {
         options.attentionMaps = false
         var total = 0, correct = 0
         var families: [String: (correct: Int, count: Int)] = [:]
-        var lines: [String] = []
+        // One prediction per manifest line, written in manifest order whatever order the clips are encoded in.
+        var lines = [String?](repeating: nil, count: items.count)
         var encodedCache: (path: String, video: EncodedVideo)?
         let start = DispatchTime.now()
         // Group by video so each clip is decoded and encoded once.
@@ -98,14 +109,19 @@ struct EvalCommand: ParsableCommand {
             families[family, default: (0, 0)].count += 1
             if ok { families[family, default: (0, 0)].correct += 1 }
             if predictions != nil {
-                let object: [String: Any] = ["video": item.video, "question": item.question, "answer": item.answer,
+                let object: [String: Any] = ["line": item.line, "video": item.written, "question": item.question, "answer": item.answer,
                                              "prediction": result.answer, "family": family, "correct": ok]
-                lines.append(try jsonText(object, pretty: false))
+                lines[i] = try jsonText(object, pretty: false)
             }
         }
         if let predictions {
-            do { try (lines.joined(separator: "\n") + "\n").write(toFile: predictions, atomically: true, encoding: .utf8) } catch {
-                throw CommandFailure(message: "cannot write predictions to \(predictions): \(error.localizedDescription)")
+            let data = Data((lines.compactMap { $0 }.joined(separator: "\n") + "\n").utf8)
+            // A new or regular file is replaced atomically; a symlink, a pipe or a device (/dev/stdout,
+            // <(…)) is written through, so the link stays a link.
+            let type = (try? FileManager.default.attributesOfItem(atPath: predictions))?[.type] as? FileAttributeType
+            let atomic = type == nil || type == .typeRegular
+            do { try data.write(to: URL(fileURLWithPath: predictions), options: atomic ? .atomic : []) } catch {
+                throw CommandFailure(message: "cannot write predictions to \(predictions): \(FileProblem.reason(error, path: predictions)); choose a writable path with --predictions")
             }
         }
         let accuracy = Double(correct) / Double(total)

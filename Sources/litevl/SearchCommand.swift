@@ -106,7 +106,7 @@ struct SearchCommand: ParsableCommand {
                 let s = similarities[r.index], f = clips[r.index].features
                 let match = r.matchProbability.map { String(format: "%5.1f%%", $0 * 100) } ?? "     -"
                 print(String(format: "%3d  %6@  %6.3f  %6.2fs  %@", position + 1, match as NSString, r.similarity,
-                             f.timestamps[s.bestFrame], clips[r.index].path as NSString))
+                             f.timestamps[s.bestFrame], terminalSafe(clips[r.index].path) as NSString))
             }
             printNote(String(format: "(%d clips: %d decoded, %d from the cache%@; %.0f ms)", clips.count, counts.decoded, counts.cached,
                              skipped.isEmpty ? "" : ", \(skipped.count) skipped", seconds(since: start) * 1000))

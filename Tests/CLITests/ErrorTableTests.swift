@@ -298,6 +298,7 @@ struct ErrorTableTests {
         "flags.missing-argument": { .litevl(["ask"]) },
         "flags.frames-not-a-number": { ask(BadFiles.path("good.mp4"), question, ["--frames", "many"]) },
         "flags.frames-zero": { ask(BadFiles.path("good.mp4"), question, ["--frames", "0"]) },
+        "flags.cache-size-huge": { .litevl(["search", "a red circle", BadFiles.path("good.mp4"), "--model", model, "--cache", BadFiles.path("cache-huge"), "--cache-size", "17592186044416"]) },
         "flags.threads-too-many": { .litevl(["frames", BadFiles.path("good.mp4"), "--threads", "100000", "--out", BadFiles.path("frames-threads")]) },
         "flags.frames-too-many": { ask(BadFiles.path("good.mp4"), question, ["--frames", "1000"]) },
         "flags.top-zero": { ask(BadFiles.path("good.mp4"), question, ["--top", "0"]) },

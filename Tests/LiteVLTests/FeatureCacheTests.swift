@@ -100,6 +100,21 @@ struct FeatureCacheTests {
         #expect(try cache.contentHash(ofFileAt: file.path).hash == XXHash64.hash(Data("second".utf8)))
     }
 
+    @Test("a model's key depends on its precision; float32 keeps the key it always had")
+    func modelKeyAndPrecision() throws {
+        let root = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let model = root.appendingPathComponent("model")
+        try FileManager.default.createDirectory(at: model, withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: model.appendingPathComponent("config.json"))
+        try Data("weights".utf8).write(to: model.appendingPathComponent("model.safetensors"))
+        let cache = FeatureCache(root: root.appendingPathComponent("cache"))
+        let f32 = try cache.modelHash(directory: model), bf16 = try cache.modelHash(directory: model, precision: .bfloat16)
+        #expect(f32 != bf16)
+        var words = [XXHash64.hash(Data("{}".utf8)), 2, XXHash64.hash(Data("weights".utf8)), 7].map { UInt64($0).littleEndian }
+        #expect(f32 == words.withUnsafeMutableBytes { XXHash64.hash(UnsafeRawBufferPointer($0)) })
+    }
+
     @Test("the default location follows LITEVL_CACHE, then XDG_CACHE_HOME, then HOME")
     func defaultRoot() {
         #expect(FeatureCache.defaultRoot(environment: ["LITEVL_CACHE": "/a", "XDG_CACHE_HOME": "/b", "HOME": "/c"])?.path == "/a")

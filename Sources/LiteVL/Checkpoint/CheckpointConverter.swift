@@ -274,9 +274,14 @@ public struct CheckpointConverter {
         try encoder.encode(plan.config).write(to: directory.appendingPathComponent("config.json"))
         func replace(_ name: String, with source: URL) throws {
             let target = directory.appendingPathComponent(name)
-            if source.standardizedFileURL == target.standardizedFileURL { return }
+            // The same file (also through a symlink): nothing to copy, and removing the target would lose it.
+            if source.resolvingSymlinksInPath().standardizedFileURL == target.resolvingSymlinksInPath().standardizedFileURL { return }
+            // Copied under a temporary name first: the target is only replaced by a complete copy.
+            let staged = directory.appendingPathComponent(".\(name).partial")
+            try? fm.removeItem(at: staged)
+            try fm.copyItem(at: source, to: staged)
             try? fm.removeItem(at: target)
-            try fm.copyItem(at: source, to: target)
+            try fm.moveItem(at: staged, to: target)
         }
         try replace("vocab.txt", with: vocabulary)
         if let answers { try replace("answers.txt", with: answers) }

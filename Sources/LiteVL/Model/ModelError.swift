@@ -12,6 +12,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable, Sendable {
     case badInput(String)
     /// The model computed NaN or infinite values (`stage` says where): its weights or config are damaged.
     case nonFinite(path: String, stage: String)
+    /// The model cannot do what was asked (`reason` says why and what to use instead).
+    case unsupported(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -34,6 +36,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path) is not a valid LiteVL config: \(reason) (fix it, or use the config.json the weights were exported with)"
         case let .badInput(reason):
             return reason
+        case let .unsupported(path, reason):
+            return "\(path): \(reason)"
         case let .nonFinite(path, stage):
             return "\(path): the model computed NaN or infinite values in \(stage), so its weights or config.json are damaged (re-download or re-export the model)"
         }

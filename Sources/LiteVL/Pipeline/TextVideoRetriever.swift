@@ -28,6 +28,10 @@ public struct TextVideoRetriever: Sendable {
     /// Tokenises the query the way questions are (BLIP's normalisation, at most 35 tokens) and
     /// computes its text feature. Throws ``ModelError/badInput(_:)`` for an empty query.
     public func query(_ text: String) throws(ModelError) -> Query {
+        // Without ITC projections the frame embeddings are ViT-wide and the text feature text-wide.
+        if model.visionProjection == nil && model.config.vision.width != model.config.text.hidden {
+            throw .unsupported(path: model.source, reason: "the model has no ITC projections (vision_proj, text_proj) and its vision width \(model.config.vision.width) differs from its text width \(model.config.text.hidden), so it cannot compare a description with clips; search with a model trained for retrieval (e.g. the bundled litevl-tiny)")
+        }
         var length = 0
         for _ in text where length <= VideoQuestionAnswerer.maxQuestionCharacters { length += 1 }
         guard length <= VideoQuestionAnswerer.maxQuestionCharacters else {

@@ -146,7 +146,8 @@ public final class FeatureCache: @unchecked Sendable {
     /// XXH64 of the file's content and its size. The hash is remembered by path, size,
     /// modification time and inode (`digests.json`), and recomputed when any of them changes.
     public func contentHash(ofFileAt path: String) throws -> (hash: UInt64, byteCount: Int64) {
-        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        // The file a symlink points to: its size, time and inode change when it does (the link's do not).
+        let absolute = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
         let attributes = try FileManager.default.attributesOfItem(atPath: absolute)
         let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
         let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
@@ -164,11 +165,14 @@ public final class FeatureCache: @unchecked Sendable {
         return (hash, size)
     }
 
-    /// A model's identity: XXH64 over its `config.json` and `model.safetensors` content hashes.
-    public func modelHash(directory: URL) throws -> UInt64 {
+    /// A model's identity: XXH64 over its `config.json` and `model.safetensors` content hashes and the
+    /// precision its linear layers run at (bfloat16 features differ from float32 ones).
+    public func modelHash(directory: URL, precision: WeightPrecision = .float32) throws -> UInt64 {
         let config = try contentHash(ofFileAt: directory.appendingPathComponent("config.json").path)
         let weights = try contentHash(ofFileAt: directory.appendingPathComponent("model.safetensors").path)
         var words = [config.hash, UInt64(bitPattern: config.byteCount), weights.hash, UInt64(bitPattern: weights.byteCount)].map(\.littleEndian)
+        // float32 keeps the hash it always had, so existing cache entries stay valid.
+        if precision != .float32 { words.append(XXHash64.hash(Data(precision.rawValue.utf8)).littleEndian) }
         return words.withUnsafeMutableBytes { XXHash64.hash(UnsafeRawBufferPointer($0)) }
     }
 
