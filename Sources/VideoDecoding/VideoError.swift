@@ -46,7 +46,7 @@ public enum VideoError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .fileNotFound(let p):
-            return "\(p): no such file; check the path"
+            return "video not found: \(p) (check the path)"
         case .permissionDenied(let p):
             return "\(p): permission denied; make the file readable (chmod +r) or run as its owner"
         case .notARegularFile(let p, let kind):

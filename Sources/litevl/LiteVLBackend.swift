@@ -27,7 +27,7 @@ final class LiteVLBackend: QABackend, @unchecked Sendable {
     func openClip(path clipPath: String, progress: @escaping @Sendable (Double, String) -> Void) async throws -> OpenedClip {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: clipPath, isDirectory: &isDirectory) else {
-            throw BackendError(message: "no such file: \(clipPath)")
+            throw BackendError(message: "video not found: \(clipPath) (check the path)")
         }
         guard !isDirectory.boolValue else { throw BackendError(message: "\(clipPath) is a directory, not a video") }
         guard FileManager.default.isReadableFile(atPath: clipPath) else {

@@ -44,7 +44,7 @@ struct SearchCommand: ParsableCommand {
         let start = DispatchTime.now()
         let cache = try cacheOptions.cache()
         let (files, missing) = VideoPaths.expand(paths)
-        if let first = missing.first { throw CommandFailure(message: "not found: \(first) (check the path)") }
+        if let first = missing.first { throw CommandFailure(message: "video not found: \(first) (check the path)") }
         let session = try modelOptions.session()
         let loadSeconds = seconds(since: start)
         let index = ClipIndex(session: session, cache: cache)
