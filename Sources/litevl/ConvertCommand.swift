@@ -92,6 +92,11 @@ struct ConvertCommand: ParsableCommand {
         if !plan.added.isEmpty { print("  added \(plan.added.count) LiteVL tensors (temporal attention copied from spatial, scaling and temporal_embed zero)") }
         if !plan.dropped.isEmpty { print("  dropped \(plan.dropped.count) tensors (momentum copies, queues, buffers, duplicates)") }
         if !plan.ignored.isEmpty { print("  ignored \(plan.ignored.count) tensors the engine does not use: \(plan.ignored.prefix(4).joined(separator: ", "))\(plan.ignored.count > 4 ? ", …" : "")") }
+        // Converting again into a model folder without --answers keeps the list that is there: say so.
+        let keptAnswers = URL(fileURLWithPath: out).appendingPathComponent("answers.txt").path
+        if answersURL == nil && FileManager.default.fileExists(atPath: keptAnswers) {
+            printNote("litevl: warning: kept the answers.txt already in \(out) (from an earlier conversion?); pass --answers FILE to replace it")
+        }
         printNote(String(format: "(%.2f s)", seconds(since: start)))
     }
 }

@@ -26,6 +26,17 @@ struct ConvertTests {
         #expect(Set(top.map { $0["answer"] as! String }) == ["red", "blue", "yes", "no", "left", "the red square"])
         #expect(top.allSatisfy { ($0["score"] as? Double).map { $0.isFinite && $0 < 0 } ?? false })
         #expect((ask.json?["scales"] as? [Double]) == [0, 0])
+        // Converting again into the folder, the vocabulary taken from it through a symlink and no
+        // --answers: the model stays whole (the vocabulary is not deleted), the kept list is announced.
+        let link = out.deletingLastPathComponent().appendingPathComponent("link-\(UUID().uuidString)")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: out)
+        defer { try? FileManager.default.removeItem(at: link) }
+        let again = try CLI.run(["convert", Self.fixture("blip_image.pth"), "--out", out.path, "--heads", "2", "--image-size", "32",
+                                 "--frames", "4", "--vocab", link.appendingPathComponent("vocab.txt").path])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("kept the answers.txt already in"), "\(again.stderr)")
+        let inspect = try CLI.run(["inspect", "--model", out.path])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
     }
 
     @Test("bad checkpoints fail with one line and exit code 2, writing nothing", arguments: [
