@@ -46,6 +46,20 @@ struct FeatureCacheTests {
         #expect(throws: ClipFeatures.Corrupt.self) { try ClipFeatures(decoding: Data()) }
     }
 
+    @Test("a forged header with a valid checksum and sizes whose products overflow is refused, not a trap")
+    func forgedHeader() throws {
+        let huge = 1 << 40
+        // One frame (the header must list its timestamps), then positions x width = 2^80.
+        let header = #"{"frames":1,"embedDim":4,"positions":\#(huge),"width":\#(huge),"scales":[],"timestamps":[0],"duration":1,"thumbnailWidth":0,"thumbnailHeight":0}"#
+        var entry = Data("LVFC".utf8)
+        withUnsafeBytes(of: UInt32(1).littleEndian) { entry.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt32(header.utf8.count).littleEndian) { entry.append(contentsOf: $0) }
+        entry.append(Data(header.utf8))
+        entry.append(Data(count: 64))
+        withUnsafeBytes(of: XXHash64.hash(entry).littleEndian) { entry.append(contentsOf: $0) }
+        #expect(throws: ClipFeatures.Corrupt.self) { try ClipFeatures(decoding: entry) }
+    }
+
     @Test("a corrupt file in the cache is a miss, is deleted, and the next store replaces it")
     func corruptFileIsRebuilt() throws {
         let root = Self.temporaryDirectory()

@@ -115,9 +115,16 @@ public struct ClipFeatures: Sendable, Equatable {
               let h = try? JSONDecoder().decode(Header.self, from: data.subdata(in: 12..<(12 + headerLength))),
               h.frames > 0, h.embedDim > 0, h.positions > 0, h.width > 0, h.timestamps.count == h.frames,
               h.thumbnailWidth >= 0, h.thumbnailHeight >= 0 else { throw Corrupt(description: "bad header") }
-        let uCount = h.frames * h.embedDim, vCount = h.frames * h.positions * h.width, thumbCount = h.thumbnailWidth * h.thumbnailHeight * 3
+        // Products of header fields, refused when they overflow (a forged header cannot trap the reader).
+        func product(_ xs: Int...) -> Int? {
+            xs.reduce(Optional(1)) { p, x in p.flatMap { let (r, o) = $0.multipliedReportingOverflow(by: x); return o ? nil : r } }
+        }
         let start = 12 + headerLength
-        guard start + uCount * 4 + vCount * 2 + thumbCount == body else { throw Corrupt(description: "sizes do not add up") }
+        guard let uCount = product(h.frames, h.embedDim), let vCount = product(h.frames, h.positions, h.width),
+              let thumbCount = product(h.thumbnailWidth, h.thumbnailHeight, 3),
+              let uBytes = product(uCount, 4), let vBytes = product(vCount, 2),
+              uBytes <= body, vBytes <= body, thumbCount <= body,
+              start + uBytes + vBytes + thumbCount == body else { throw Corrupt(description: "sizes do not add up") }
         var u = [Float](repeating: 0, count: uCount), v = [Float](repeating: 0, count: vCount)
         data.withUnsafeBytes { p in
             for i in 0..<uCount { u[i] = Float(bitPattern: UInt32(littleEndian: p.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self))) }
