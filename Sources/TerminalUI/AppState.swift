@@ -247,7 +247,8 @@ extension AppState {
                 addNote(.problem(what))
             } else {
                 if !stillOpening { load = .failed(m) }
-                if !entries.isEmpty { addNote(.problem(what)) }
+                // In the conversation too: the intro that says it goes away with the first question.
+                addNote(.problem(what))
             }
             return []
         case .directoryListed(let l):

@@ -8,8 +8,11 @@ public struct LibraryClip: Sendable, Equatable {
     public var durationSeconds: Double
     /// True when its features came from the on-disk cache (nothing was decoded).
     public var fromCache: Bool
-    public init(path: String, thumbnail: RGBImage?, durationSeconds: Double, fromCache: Bool) {
+    /// A warning that came with it (the feature cache could not be written), shown in the status bar.
+    public var warning: String?
+    public init(path: String, thumbnail: RGBImage?, durationSeconds: Double, fromCache: Bool, warning: String? = nil) {
         self.path = path; self.thumbnail = thumbnail; self.durationSeconds = durationSeconds; self.fromCache = fromCache
+        self.warning = warning
     }
 }
 

@@ -123,6 +123,7 @@ extension AppState {
         case .libraryClipReady(let c):
             guard var lib = library, let i = lib.items.firstIndex(where: { $0.path == c.path }) else { return [] }
             lib.items[i].clip = c
+            if let w = c.warning { notice = w }
             // With a query, the new clip joins the ranking at the next debounce.
             if !lib.query.isEmpty && lib.changedAt == nil { lib.changedAt = now }
             library = lib

@@ -54,7 +54,8 @@ struct Theme {
 
 /// Caches rendered thumbnails (rendering the 256-colour match per frame is the costly part).
 public final class ThumbnailCache {
-    struct Key: Hashable { let frame: Int, columns: Int, rows: Int, mode: ThumbnailMode, layer: Int, overlay: Bool, answerID: Int }
+    /// `clip` is ``AppState/clipGeneration``: frame i of another clip is another picture.
+    struct Key: Hashable { let clip: Int, frame: Int, columns: Int, rows: Int, mode: ThumbnailMode, layer: Int, overlay: Bool, answerID: Int }
     private var store: [Key: [[Cell]]] = [:]
     public init() {}
     func cells(_ key: Key, make: () -> [[Cell]]) -> [[Cell]] {
@@ -163,7 +164,7 @@ enum FrameStripView {
     static func thumbnail(_ s: AppState, frame i: Int, columns: Int, rows: Int, withHeat: Bool, cache: ThumbnailCache) -> [[Cell]] {
         let mode = ThumbnailMode(s.capabilities.colorMode)
         let h = withHeat ? heat(s, frame: i) : nil
-        let key = ThumbnailCache.Key(frame: i, columns: columns, rows: rows, mode: mode,
+        let key = ThumbnailCache.Key(clip: s.clipGeneration, frame: i, columns: columns, rows: rows, mode: mode,
                                      layer: h == nil ? -1 : (s.shownAttentionLayer ?? -1), overlay: h != nil,
                                      answerID: h == nil ? 0 : lastAnswerID(s))
         return cache.cells(key) {

@@ -49,7 +49,8 @@ final class AppBackend: QABackend, ClipLibraryBackend, CompareBackend, @unchecke
         index.flush()
         let thumbnail = f.thumbnailWidth > 0 && f.thumbnailHeight > 0
             ? TerminalUI.RGBImage(width: f.thumbnailWidth, height: f.thumbnailHeight, pixels: f.thumbnail) : nil
-        return LibraryClip(path: path, thumbnail: thumbnail, durationSeconds: f.duration, fromCache: index.counts.decoded == before)
+        return LibraryClip(path: path, thumbnail: thumbnail, durationSeconds: f.duration, fromCache: index.counts.decoded == before,
+                           warning: index.takeWarning())
     }
 
     func rankLibrary(query: String, paths: [String]) async throws -> [LibraryMatch] {

@@ -26,9 +26,15 @@ final class ClipIndex: @unchecked Sendable {
     /// The largest side of the stored thumbnail.
     static let thumbnailWidth = 64, thumbnailHeight = 48
 
-    init(session: ModelSession, cache: FeatureCache?) {
+    /// Warnings go to standard error for the commands; the app collects them (``takeWarning()``)
+    /// instead, since its screen is the terminal and a line on standard error would be drawn over it.
+    let collectsWarnings: Bool
+    private var pendingWarning: String?
+
+    init(session: ModelSession, cache: FeatureCache?, collectsWarnings: Bool = false) {
         self.session = session
         self.cache = cache
+        self.collectsWarnings = collectsWarnings
         retriever = TextVideoRetriever(model: session.answerer.model, tokenizer: session.answerer.tokenizer)
         modelHash = try? cache?.modelHash(directory: session.directory, precision: session.answerer.model.precision)
     }
@@ -37,6 +43,13 @@ final class ClipIndex: @unchecked Sendable {
     private var cacheWarned = false
 
     var counts: Counts { lock.withLock { tally } }
+
+    private func warn(_ message: String) {
+        if collectsWarnings { lock.withLock { pendingWarning = "warning: " + message } } else { printNote("litevl: warning: " + message) }
+    }
+
+    /// The warning collected since the last call (app mode), if any.
+    func takeWarning() -> String? { lock.withLock { defer { pendingWarning = nil }; return pendingWarning } }
 
     /// The features of the video at `path`. Throws a one-line reason when it cannot be decoded.
     func features(path: String) throws(CommandFailure) -> ClipFeatures {
@@ -60,7 +73,7 @@ final class ClipIndex: @unchecked Sendable {
                 // Once per run, with the cause; every clip would fail the same way.
                 let first = lock.withLock { () -> Bool in defer { cacheWarned = true }; return !cacheWarned }
                 if first {
-                    printNote("litevl: warning: cannot write the feature cache in \(cache.root.path): \(FileProblem.reason(error, path: cache.root.path + "/v1/x")); features are computed but not kept (--cache DIR picks another folder)")
+                    warn("cannot write the feature cache in \(cache.root.path): \(FileProblem.reason(error, path: cache.root.path + "/v1/x")); features are computed but not kept (--cache DIR picks another folder)")
                 }
             }
         }

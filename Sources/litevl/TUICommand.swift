@@ -123,7 +123,8 @@ extension TUICommand {
         let base = LiteVLBackend(answerer: answerer, modelProblem: problem, frames: modelOptions.frames, pooling: pooling == .on)
         var index: ClipIndex?
         if let answerer, let dir = modelOptions.model.map({ URL(fileURLWithPath: $0) }) ?? Assets.defaultModel {
-            index = ClipIndex(session: ModelSession(answerer: answerer, frames: modelOptions.frames, directory: dir), cache: try cacheOptions.cache())
+            index = ClipIndex(session: ModelSession(answerer: answerer, frames: modelOptions.frames, directory: dir), cache: try cacheOptions.cache(),
+                              collectsWarnings: true)
         }
         if let library {
             var isDirectory: ObjCBool = false

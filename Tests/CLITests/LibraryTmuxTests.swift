@@ -48,4 +48,28 @@ struct LibraryTmuxTests {
         try t.sendKeys("C-c")
         #expect(t.waitFor("EXIT=0", timeout: 10), "\(t.capture())")
     }
+    @Test("a feature cache that cannot be written is a status-bar warning, never text drawn over the app")
+    func unwritableCacheInTheApp() throws {
+        guard TmuxSession.isAvailable else { return }
+        let fm = FileManager.default
+        let dir = fm.temporaryDirectory.appendingPathComponent("litevl-tuicache-\(UUID().uuidString)")
+        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: dir) }
+        for name in SearchTests.demoClips.prefix(2) {
+            try fm.copyItem(at: CLI.repoRoot.appendingPathComponent("Assets/clips/\(name)"), to: dir.appendingPathComponent(name))
+        }
+        let blocker = dir.appendingPathComponent("a-file")
+        try Data("x".utf8).write(to: blocker)
+        let command = "\(TmuxSession.quote(CLI.executable.path)) --model \(TmuxSession.quote(CLI.randomModel.path)) --library \(TmuxSession.quote(dir.path)) "
+            + "--history \(TmuxSession.quote(dir.appendingPathComponent(".history.jsonl").path)) --cache \(TmuxSession.quote(blocker.appendingPathComponent("cache").path)) "
+            + TmuxSession.quote(dir.appendingPathComponent(SearchTests.demoClips[0]).path)
+        let t = try TmuxSession(command: command, width: 110, height: 30, environment: ["TERM": "tmux-256color"])
+        defer { t.kill() }
+        // The warning takes the status bar's place of the "ready" line while the clips are encoded.
+        #expect(t.waitFor("warning: cannot write the feature cache", timeout: 30), "\(t.capture())")
+        #expect(t.waitFor("demo_color_change.mp4", timeout: 10), "\(t.capture())")
+        #expect(!t.capture().contains("litevl: warning"), "a line on standard error drawn over the screen: \(t.capture())")
+        try t.sendKeys("Escape"); try t.sendKeys("C-c")
+        #expect(t.waitFor("EXIT=0", timeout: 10), "\(t.capture())")
+    }
 }

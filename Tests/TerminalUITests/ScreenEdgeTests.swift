@@ -68,6 +68,22 @@ struct ScreenEdgeTests {
         #expect(s.selectedFrame == first)
     }
 
+    @Test("another clip with as many frames gets its own thumbnails, not the cached ones of the last clip")
+    func thumbnailsFollowTheClip() {
+        let cache = ThumbnailCache()
+        var s = readyState(answered: false)
+        let before = ScreenRenderer.render(s, cache: cache)
+        var info = testClip(); info.name = "other.mp4"; info.path = "/v/other.mp4"
+        let other = (0..<8).map { FrameThumbnail(timestamp: Double($0), image: gradientImage(seed: $0 + 5)) }
+        _ = s.handle(.openRequested("/v/other.mp4"))
+        _ = s.handle(.clipOpened(OpenedClip(info: info, frames: other, layerScales: testScales(12))))
+        let after = ScreenRenderer.render(s, cache: cache), fresh = ScreenRenderer.render(s, cache: ThumbnailCache())
+        let strip = s.layout.thumbnails[0]
+        func cells(_ c: Canvas) -> [Cell] { (strip.y..<strip.maxY).flatMap { y in (strip.x..<strip.maxX).map { c[$0, y] } } }
+        #expect(cells(after) == cells(fresh))
+        #expect(cells(after) != cells(before))
+    }
+
     @Test("a very tall clip is drawn tall (at most 1:10), not squashed into 16:9")
     func tallClip() throws {
         let l = Layout.compute(width: 100, height: 40, frameCount: 8, layerCount: 4, imageAspect: 64.0 / 1280.0)
