@@ -35,6 +35,8 @@ public struct LibraryState: Sendable, Equatable {
     /// When the search text (or the set of encoded clips) last changed; a ranking is due this
     /// long after it (debounce).
     public var changedAt: Double?
+    /// Enter was pressed before the typed description was ranked: open the best match when it is.
+    public var openWhenRanked = false
     public static let debounceSeconds = 0.25
     /// First row of the list shown (scrolling).
     public var scroll = 0
@@ -142,6 +144,11 @@ extension AppState {
             // A new query puts the best match on top; a refresh of the same query keeps the pick.
             let order = lib.order
             lib.selection = selectedPath.flatMap { p in order.firstIndex { lib.items[$0].path == p } } ?? 0
+            if lib.openWhenRanked && query == lib.query, let best = lib.selected {
+                library = nil
+                notice = nil
+                return startOpen(best.path)
+            }
             library = lib
             return libraryTick()
         case .libraryRankFailed(let query, let m):
@@ -178,6 +185,20 @@ extension AppState {
             if lib.editor.isEmpty { library = nil; return [] }
             lib.editor.clear(); edited = true
         case .enter:
+            // A description typed but not ranked yet: the list is still in name order, so opening the
+            // top item would open the wrong clip. Rank now and open the best match when it arrives.
+            if !lib.query.isEmpty && lib.rankedQuery != lib.query && !lib.rankablePaths.isEmpty {
+                lib.openWhenRanked = true
+                notice = "ranking… Enter opens the best match"
+                if lib.requestedQuery != lib.query {
+                    lib.requestedQuery = lib.query
+                    lib.changedAt = nil
+                    library = lib
+                    return [.rankLibrary(query: lib.query, paths: lib.rankablePaths)]
+                }
+                library = lib
+                return []
+            }
             guard let item = lib.selected else { return [] }
             library = nil
             return startOpen(item.path)

@@ -83,6 +83,21 @@ final class LibraryTestBackend: QABackend, ClipLibraryBackend, CompareBackend, @
         #expect(s.focus == .input)
         #expect(s.handle(.key(.ctrl("r"))).count == 1 && s.library != nil)
         #expect(s.handle(.key(.escape)).isEmpty && s.library == nil)
+        // Enter right after typing (before the debounce ranked it) ranks at once and opens the best
+        // match when the ranking arrives, not the first clip by name.
+        _ = s.handle(.key(.ctrl("r")))
+        _ = s.handle(.libraryListed(listing))
+        for p in listing.paths where !p.contains("broken") {
+            _ = s.handle(.libraryClipReady(LibraryClip(path: p, thumbnail: nil, durationSeconds: 4, fromCache: true)))
+        }
+        for c in "square" { _ = s.handle(.key(.char(c))) }
+        let ranks = s.handle(.key(.enter))
+        #expect(ranks == [.rankLibrary(query: "square", paths: s.library!.rankablePaths)])
+        #expect(s.library != nil && s.notice?.contains("ranking") == true)
+        #expect(s.handle(.key(.enter)).isEmpty)      // asked once; still waiting
+        let squareFirst = s.library!.rankablePaths.map { LibraryMatch(path: $0, score: $0.contains("square") ? 0.9 : 0.1, timestamp: 1) }
+        #expect(s.handle(.libraryRanked(query: "square", squareFirst)) == [.open(path: listing.paths[1])])
+        #expect(s.library == nil)
     }
 
     @Test("compare: without a baseline c says so; with one, each question goes to both and both answers show side by side")
