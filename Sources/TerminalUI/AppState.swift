@@ -346,10 +346,11 @@ extension AppState {
             case .info, .problem, .warning: break
             }
             return SessionSnapshot.Entry(question: e.question, clip: e.clip, result: result, error: error,
-                                         aboutShownClip: result != nil && e.generation == clipGeneration)
+                                         aboutShownClip: result != nil && e.generation == clipGeneration, baseline: e.baseline)
         }
-        let snap = SessionSnapshot(modelName: modelName, clip: clip, frames: frames, layerScales: layerScales,
+        var snap = SessionSnapshot(modelName: modelName, clip: clip, frames: frames, layerScales: layerScales,
                                    entries: snapshotEntries, attentionLayer: shownAttentionLayer)
+        snap.baselineName = baselineName
         return [.export(snap)]
     }
 

@@ -14,14 +14,19 @@ public struct SessionSnapshot: Sendable, Equatable {
         public var error: String?
         /// Whether it is about the clip whose frames are in the snapshot (its maps fit those frames).
         public var aboutShownClip: Bool
-        public init(question: String, clip: String?, result: AnswerResult?, error: String?, aboutShownClip: Bool) {
+        /// The baseline model's answer, when compare mode was on for this question.
+        public var baseline: BaselineStatus?
+        public init(question: String, clip: String?, result: AnswerResult?, error: String?, aboutShownClip: Bool,
+                    baseline: BaselineStatus? = nil) {
             self.question = question; self.clip = clip; self.result = result; self.error = error
-            self.aboutShownClip = aboutShownClip
+            self.aboutShownClip = aboutShownClip; self.baseline = baseline
         }
     }
 
     public var createdAt: Date
     public var modelName: String
+    /// The compare-mode model's name, when there is one.
+    public var baselineName: String?
     public var clip: ClipInfo?
     public var frames: [FrameThumbnail]
     public var layerScales: [Float]

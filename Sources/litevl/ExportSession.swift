@@ -123,6 +123,17 @@ struct SessionExporter {
             } else {
                 md += "_\(Self.escape(e.error ?? "no answer"))_\n\n"
             }
+            if let b = e.baseline {
+                let who = Self.escape(session.baselineName ?? "baseline")
+                switch b {
+                case .answered(let r):
+                    let disagree = e.result.map { $0.answer != r.answer } ?? false
+                    md += "Baseline (\(who)): **\(Self.escape(r.answer))** (\(String(format: "%.1f", Double(r.candidates.first?.confidence ?? 0) * 100)) %)"
+                        + (disagree ? " — the models disagree" : "") + "\n\n"
+                case .failed(let m): md += "Baseline (\(who)): _\(Self.escape(m))_\n\n"
+                case .pending: md += "Baseline (\(who)): _not answered yet_\n\n"
+                }
+            }
         }
         return md
     }
@@ -147,7 +158,10 @@ struct SessionExporter {
             var temporalWeights: [Float]?
             var error: String?
             var attentionImages: [String]?
+            var baseline: Baseline?
         }
+        /// Compare mode's second answer.
+        struct Baseline: Encodable { var model: String?; var answer: String?; var confidence: Float?; var candidates: [Candidate]?; var error: String? }
         var exported: String
         var model: String
         var clip: Clip?
@@ -169,7 +183,15 @@ struct SessionExporter {
                 .init(question: e.question, clip: e.clip, answer: e.result?.answer, confidence: e.result?.candidates.first?.confidence,
                       seconds: e.result?.seconds, candidates: e.result?.candidates.map { .init(answer: $0.text, confidence: $0.confidence) },
                       temporalWeights: e.result?.temporalWeights, error: e.error,
-                      attentionImages: attentionFiles[i]?.map(\.file))
+                      attentionImages: attentionFiles[i]?.map(\.file), baseline: e.baseline.map { b in
+                          switch b {
+                          case .answered(let r):
+                              return .init(model: session.baselineName, answer: r.answer, confidence: r.candidates.first?.confidence,
+                                           candidates: r.candidates.map { .init(answer: $0.text, confidence: $0.confidence) }, error: nil)
+                          case .failed(let m): return .init(model: session.baselineName, answer: nil, confidence: nil, candidates: nil, error: m)
+                          case .pending: return .init(model: session.baselineName, answer: nil, confidence: nil, candidates: nil, error: "not answered yet")
+                          }
+                      })
             })
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

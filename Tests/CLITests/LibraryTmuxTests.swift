@@ -18,6 +18,7 @@ struct LibraryTmuxTests {
         let litevl = TmuxSession.quote(CLI.executable.path)
         let command = "\(litevl) --model \(TmuxSession.quote(CLI.randomModel.path)) --baseline \(TmuxSession.quote(CLI.randomBaselineModel.path)) "
             + "--library \(TmuxSession.quote(dir.path)) --history \(TmuxSession.quote(history.path)) "
+            + "--export-dir \(TmuxSession.quote(dir.appendingPathComponent("exports").path)) "
             + TmuxSession.quote(dir.appendingPathComponent("demo_appear.mp4").path)
         let env = ["TERM": "tmux-256color", "LITEVL_CACHE": cache.path, "LITEVL_ASSETS": CLI.repoRoot.appendingPathComponent("Assets").path]
         let t = try TmuxSession(command: command, width: 110, height: 34, environment: env)
@@ -41,6 +42,17 @@ struct LibraryTmuxTests {
         try t.sendKeys("Enter")
         #expect(t.waitFor("random-notemp", timeout: 15), "\(t.capture())")
         #expect(t.waitFor("where: ", timeout: 15), "\(t.capture())")
+        // The export carries the baseline's answer beside LiteVL's, as the screen shows them.
+        #expect(t.waitForAbsence("thinking…", timeout: 15), "\(t.capture())")
+        try t.sendKeys("C-s")
+        #expect(t.waitFor("exported", timeout: 15), "\(t.capture())")
+        let exports = try fm.contentsOfDirectory(atPath: dir.appendingPathComponent("exports").path)
+        let folder = try #require(exports.first)
+        let md = try String(contentsOf: dir.appendingPathComponent("exports/\(folder)/transcript.md"), encoding: .utf8)
+        #expect(md.contains("Baseline (random-notemp"), "\(md)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("exports/\(folder)/transcript.json"))) as? [String: Any]
+        let question = try #require((json?["questions"] as? [[String: Any]])?.last)
+        #expect((question["baseline"] as? [String: Any])?["answer"] is String, "\(question)")
         // The library again (Ctrl-R): every clip now comes from the cache.
         try t.sendKeys("C-r")
         #expect(t.waitFor("ready (4 from the cache)", timeout: 15), "\(t.capture())")
