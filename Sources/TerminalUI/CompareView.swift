@@ -17,8 +17,9 @@ enum CompareView {
         case .pending:
             let spin = t.spinner[Int(s.now * 10) % t.spinner.count]
             right = [cell("  " + (s.baselineName ?? "baseline"), t.muted), cell("  \(t.pointer) \(spin) thinking…", t.fg(Theme.accent))]
-        case .failed(let m):
-            right = [cell("  " + (s.baselineName ?? "baseline"), t.muted), cell("  error: " + m, t.error)]
+        case .failed:
+            // The reason goes under both columns at full width (below), where its advice fits.
+            right = [cell("  " + (s.baselineName ?? "baseline"), t.muted), cell("  \(t.pointer) error (below)", t.error)]
         case .answered(let b):
             right = [cell("  " + (s.baselineName ?? "baseline"), t.muted)] + column(b, colW: colW, t, s.candidatesShown)
         }
@@ -27,6 +28,9 @@ enum CompareView {
             let l = i < left.count ? left[i] : (String(repeating: " ", count: colW), t.plain)
             let rr = i < right.count ? right[i] : ("", t.plain)
             out.append(StyledLine(segments: [l, (gap, t.muted), rr]))
+        }
+        if case .failed(let m) = baseline {
+            for l in ConversationView.wrappedMessage("    baseline error: " + m, columns: width) { out.append(StyledLine(segments: [(l, t.error)])) }
         }
         if case .answered(let b) = baseline, b.answer != r.answer {
             out.append(StyledLine(segments: [(DisplayWidth.truncate("    the models disagree", to: width), t.fg(Theme.gold))]))

@@ -120,6 +120,14 @@ final class LibraryTestBackend: QABackend, ClipLibraryBackend, CompareBackend, @
         let screen = ScreenRenderer.render(s, cache: ThumbnailCache()).text
         #expect(screen.contains("TestModel") && screen.contains("Baseline") && screen.contains("› left") && screen.contains("› right"), "\(screen)")
         #expect(screen.contains("the models disagree") && screen.contains("where: "))
+        // A baseline that fails (a default baseline whose weights are damaged): its reason is readable in
+        // its column, wrapped, not cut to one row.
+        for c in "what now?" { _ = s.handle(.key(.char(c))) }
+        _ = s.handle(.key(.enter))
+        _ = s.handle(.answered(id: 2, testAnswer(frames: 8, answer: "up")))
+        _ = s.handle(.baselineFailed(id: 2, "the baseline model in /some/long/path/to/models/litevl-tiny-notemp could not be loaded: model.safetensors is truncated; re-download it"))
+        let failed = ScreenRenderer.render(s, cache: ThumbnailCache()).text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(failed.contains("re-download it"), "\(failed)")
         _ = s.handle(.key(.ctrl("t")))
         #expect(!s.compare)
     }
