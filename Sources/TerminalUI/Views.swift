@@ -222,12 +222,14 @@ enum FrameStripView {
             if i < weights.count {
                 let wv = Double(weights[i])
                 let isBest = i == best
-                let pct = String(format: "%.0f%%", wv * 100)
-                let starW = isBest ? 1 : 0
-                let barW = max(0, br.width - DisplayWidth.of(pct) - 1 - starW)
+                // The percentage needs its width plus a space to stay apart from the next slot's
+                // (narrow strips have no gap between slots): without room, the bar alone.
+                let pct = br.width >= 5 ? String(format: "%.0f%%", wv * 100) : ""
+                let starW = isBest && br.width >= 6 ? 1 : 0
+                let barW = max(0, br.width - DisplayWidth.of(pct) - (pct.isEmpty ? 0 : 1) - starW)
                 let barStyle = isBest ? t.fg(Theme.gold, .bold) : t.fg(Theme.positive)
                 var x = br.x
-                if isBest { x += c.put(t.star, x: x, y: br.y, style: t.fg(Theme.gold, .bold), clip: br) }
+                if starW > 0 { x += c.put(t.star, x: x, y: br.y, style: t.fg(Theme.gold, .bold), clip: br) }
                 if barW > 0 {
                     x += c.put(t.bar(maxW > 0 ? wv / maxW : 0, width: barW), x: x, y: br.y, style: barStyle, clip: br)
                     x += 1

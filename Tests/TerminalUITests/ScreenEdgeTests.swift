@@ -84,6 +84,17 @@ struct ScreenEdgeTests {
         #expect(cells(after) != cells(before))
     }
 
+    @Test("on a narrow strip the pooling percentages never run into each other (no '17%0%' reading as 170%)")
+    func narrowPoolingLabels() {
+        for width in [24, 30, 40, 50] {
+            let s = readyState(width: width, height: 20)
+            let l = s.layout
+            guard let bar = l.poolBars.first else { continue }
+            let row = ScreenRenderer.render(s, cache: ThumbnailCache()).line(bar.y)
+            #expect(row.range(of: #"%[0-9★*]"#, options: .regularExpression) == nil, "\(width): \(row)")
+        }
+    }
+
     @Test("a very tall clip is drawn tall (at most 1:10), not squashed into 16:9")
     func tallClip() throws {
         let l = Layout.compute(width: 100, height: 40, frameCount: 8, layerCount: 4, imageAspect: 64.0 / 1280.0)
