@@ -108,14 +108,18 @@ enum StatusBarView {
             let gx = r.maxX - gw - 1
             c.put(t.bar(f, width: gw), x: gx, y: r.y, style: t.statusKey, clip: r)
         }
-        if let n = s.notice {
-            let msg = " " + n + " "
-            // Keep the clip name readable when there is room for both.
-            let keep = s.clip.map { DisplayWidth.of($0.name) + 2 } ?? 0
-            let room = r.width - keep >= 20 ? r.width - keep : r.width
-            let w = min(DisplayWidth.of(msg), room)
-            c.put(DisplayWidth.truncate(msg, to: w), x: r.maxX - w, y: r.y, style: t.error.with(.reverse), clip: r)
-        }
+        // Keep the clip name readable when there is room for both.
+        drawNotice(&c, r, s, t, keep: s.clip.map { DisplayWidth.of($0.name) + 2 } ?? 0)
+    }
+
+    /// The notice (`s.notice`) at the right of row `r`, leaving its first `keep` columns readable when
+    /// there is room for both.
+    static func drawNotice(_ c: inout Canvas, _ r: Rect, _ s: AppState, _ t: Theme, keep: Int) {
+        guard let n = s.notice, !r.isEmpty else { return }
+        let msg = " " + n + " "
+        let room = r.width - keep >= 20 ? r.width - keep : r.width
+        let w = min(DisplayWidth.of(msg), room)
+        c.put(DisplayWidth.truncate(msg, to: w), x: r.maxX - w, y: r.y, style: t.error.with(.reverse), clip: r)
     }
 
     static func drawHints(_ c: inout Canvas, _ r: Rect, _ s: AppState, _ t: Theme) {
@@ -453,7 +457,10 @@ enum ZoomView {
         } else {
             parts.append("no attention yet")
         }
-        c.put(" " + parts.joined(separator: t.sep), x: 0, y: 0, style: t.statusKey, clip: title)
+        let titleText = " " + parts.joined(separator: t.sep)
+        c.put(titleText, x: 0, y: 0, style: t.statusKey, clip: title)
+        // Notices (w or [ with no answer yet) show here too: zoom has no status bar.
+        StatusBarView.drawNotice(&c, title, s, t, keep: DisplayWidth.of(titleText) + 1)
         // The picture, as large as the aspect allows.
         let area = Rect(x: 0, y: 1, width: full.width, height: full.height - 2)
         let aspect = s.imageAspect

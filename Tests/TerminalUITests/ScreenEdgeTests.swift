@@ -95,6 +95,17 @@ struct ScreenEdgeTests {
         }
     }
 
+    @Test("in zoom, a key's notice (w with no answer yet) is shown on the title row")
+    func zoomShowsNotices() {
+        var s = readyState(width: 120, height: 30, answered: false)
+        _ = s.handle(.key(.tab))
+        _ = s.handle(.key(.char("z")))
+        #expect(s.zoomed)
+        _ = s.handle(.key(.char("w")))
+        let top = ScreenRenderer.render(s, cache: ThumbnailCache()).line(0)
+        #expect(top.contains("no answer yet") && top.contains("frame 1/8"), "\(top)")
+    }
+
     @Test("a very tall clip is drawn tall (at most 1:10), not squashed into 16:9")
     func tallClip() throws {
         let l = Layout.compute(width: 100, height: 40, frameCount: 8, layerCount: 4, imageAspect: 64.0 / 1280.0)
