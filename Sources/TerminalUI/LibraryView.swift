@@ -75,7 +75,9 @@ enum LibraryView {
             let item = lib.items[order[position]]
             let y = list.y + row * rowsPer
             let picked = position == sel
-            drawItem(&c, item, match: ranked ? lib.matches[item.path] : nil, rank: ranked ? position + 1 : nil, picked: picked,
+            // Only scored clips get a rank number (a broken file is listed after them, unnumbered).
+            let match = ranked ? lib.matches[item.path] : nil
+            drawItem(&c, item, match: match, rank: match != nil ? position + 1 : nil, picked: picked,
                      area: Rect(x: 0, y: y, width: full.width, height: min(rowsPer, list.maxY - y)), rows: rowsPer == 1 ? 1 : itemRows,
                      s: s, t: t)
         }

@@ -76,6 +76,7 @@ final class LibraryTestBackend: QABackend, ClipLibraryBackend, CompareBackend, @
         #expect(s.library?.order.map { s.library!.items[$0].name }.last == "broken.mp4")   // unscored last
         let screen = ScreenRenderer.render(s, cache: ThumbnailCache()).text
         #expect(screen.contains("1. c_triangle.mkv") && screen.contains("score +0.800") && screen.contains("error: invalid data"), "\(screen)")
+        #expect(!screen.contains(". broken.mp4") && screen.contains("broken.mp4"), "an unscored file has no rank: \(screen)")
         #expect(s.handle(.key(.enter)) == [.open(path: listing.paths[3])])
         #expect(s.library == nil)
         // Esc leaves without opening; Ctrl-R opens it from the input line.
