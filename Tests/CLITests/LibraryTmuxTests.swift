@@ -4,16 +4,23 @@ import Testing
 /// The library view and compare mode in a real terminal: real clips, real models, real cache.
 @Suite("TUI library and compare (tmux)", .serialized)
 struct LibraryTmuxTests {
+    /// A new folder holding copies of `clips` (demo clips); the caller removes it.
+    static func folder(_ prefix: String, clips: some Sequence<String>) throws -> URL {
+        let fm = FileManager.default
+        let dir = fm.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+        for name in clips {
+            try fm.copyItem(at: CLI.repoRoot.appendingPathComponent("Assets/clips/\(name)"), to: dir.appendingPathComponent(name))
+        }
+        return dir
+    }
+
     @Test("--library: clips listed with thumbnails, typing ranks them, Enter opens one; c compares with the baseline; reopening reads the cache")
     func libraryAndCompare() throws {
         guard TmuxSession.isAvailable else { return }
         let fm = FileManager.default
-        let dir = fm.temporaryDirectory.appendingPathComponent("litevl-tuilib-\(UUID().uuidString)")
-        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try Self.folder("litevl-tuilib", clips: SearchTests.demoClips)
         defer { try? fm.removeItem(at: dir) }
-        for name in SearchTests.demoClips {
-            try fm.copyItem(at: CLI.repoRoot.appendingPathComponent("Assets/clips/\(name)"), to: dir.appendingPathComponent(name))
-        }
         let cache = dir.appendingPathComponent(".cache"), history = dir.appendingPathComponent(".history.jsonl")
         let litevl = TmuxSession.quote(CLI.executable.path)
         let command = "\(litevl) --model \(TmuxSession.quote(CLI.randomModel.path)) --baseline \(TmuxSession.quote(CLI.randomBaselineModel.path)) "
@@ -60,16 +67,13 @@ struct LibraryTmuxTests {
         try t.sendKeys("C-c")
         #expect(t.waitFor("EXIT=0", timeout: 10), "\(t.capture())")
     }
+
     @Test("a feature cache that cannot be written is a status-bar warning, never text drawn over the app")
     func unwritableCacheInTheApp() throws {
         guard TmuxSession.isAvailable else { return }
         let fm = FileManager.default
-        let dir = fm.temporaryDirectory.appendingPathComponent("litevl-tuicache-\(UUID().uuidString)")
-        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try Self.folder("litevl-tuicache", clips: SearchTests.demoClips.prefix(2))
         defer { try? fm.removeItem(at: dir) }
-        for name in SearchTests.demoClips.prefix(2) {
-            try fm.copyItem(at: CLI.repoRoot.appendingPathComponent("Assets/clips/\(name)"), to: dir.appendingPathComponent(name))
-        }
         let blocker = dir.appendingPathComponent("a-file")
         try Data("x".utf8).write(to: blocker)
         let command = "\(TmuxSession.quote(CLI.executable.path)) --model \(TmuxSession.quote(CLI.randomModel.path)) --library \(TmuxSession.quote(dir.path)) "
