@@ -156,7 +156,7 @@ final class DecodeRun {
         seekMargin = Double(max(0, Int(file.stream.pointee.codecpar.pointee.video_delay)) + 1) / fps
         plan = SamplingPlan.make(targets: targets, start: probe.startTime, keyframes: file.keyframeTimes, frameRate: fps,
                                  strategy: file.timestampsUnreliable ? .forward : sampler.strategy, seekMargin: seekMargin)
-        maxPackets = max(100_000, min(probe.frameCount, VideoFile.maxFrameCount) * 4 + 10_000)
+        maxPackets = max(100_000, probe.frameCount * 4 + 10_000)   // frameCount ≤ VideoFile.maxFrameCount
         guard let p = av_packet_alloc(), let f = av_frame_alloc(), let h = av_frame_alloc() else {
             throw .corrupted(path: file.path, reason: "out of memory")
         }

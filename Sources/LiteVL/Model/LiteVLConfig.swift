@@ -219,7 +219,7 @@ public struct LiteVLConfig: Codable, Sendable, Equatable {
         if text.hidden % text.heads != 0 { return "text.hidden is not divisible by text.heads" }
         if decoder.hidden % decoder.heads != 0 { return "decoder.hidden is not divisible by decoder.heads" }
         if decoder.hidden != text.hidden { return "decoder.hidden \(decoder.hidden) differs from text.hidden \(text.hidden)" }
-        // 1e-4 and 1: far outside any trained temperature, and 1 / tau must stay a finite number.
+        // 1e-4 and 1e4 are far outside any trained temperature, and 1 / tau must stay a finite number.
         if !(pooling.tau >= 1e-4 && pooling.tau <= 1e4) { return "pooling.tau = \(pooling.tau) is out of range (1e-4 to 1e4)" }
         for (eps, what) in [(v.eps, "vision.eps"), (text.eps, "text.eps"), (decoder.eps, "decoder.eps")] where !(eps > 0 && eps < 1) {
             return "\(what) = \(eps) is out of range (a layer norm's epsilon is positive and small, e.g. 1e-6 or 1e-12)"
