@@ -73,7 +73,9 @@ final class ClipIndex: @unchecked Sendable {
                 // Once per run, with the cause; every clip would fail the same way.
                 let first = lock.withLock { () -> Bool in defer { cacheWarned = true }; return !cacheWarned }
                 if first {
-                    warn("cannot write the feature cache in \(cache.root.path): \(FileProblem.reason(error, path: cache.root.path + "/v1/x")); features are computed but not kept (--cache DIR picks another folder)")
+                    // Entries go to ROOT/v1/…: a file at ROOT or above is what is in the way.
+                    let entry = cache.root.appendingPathComponent("v1/entry").path
+                    warn("cannot write the feature cache in \(cache.root.path): \(FileProblem.reason(error, path: entry)); features are computed but not kept (--cache DIR picks another folder)")
                 }
             }
         }
