@@ -6,7 +6,7 @@ import LiteVL
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
-        abstract: "Rank video clips by how well they match a description (ITC with text-dependent pooling, then ITM).",
+        abstract: "Rank video clips by how well they match a description (ITC with text-dependent pooling; --rerank N adds ITM).",
         discussion: "Folders are searched recursively for video files. Features are cached per clip, so a second search over the same files decodes nothing (docs/retrieval.md).")
 
     @OptionGroup var modelOptions: ModelOptions
@@ -24,7 +24,7 @@ struct SearchCommand: ParsableCommand {
     /// Off by default: the bundled models' ITM head did not learn to separate matches (its training
     /// accuracy stayed at the 2:1 negative ratio) and re-ranking the top 10 lowered R@1 on the fresh
     /// gallery from 0.22 to 0.14 (docs/results.md). A model with a trained ITM head wants `--rerank 10`.
-    @Option(help: "Re-rank this many of the best ITC matches with the ITM head (default 0: ITC only; the bundled models' ITM head is untrained, see docs/results.md).")
+    @Option(help: "Re-rank this many of the best ITC matches with the ITM head (default 0: ITC only; the bundled models' ITM head is weakly trained and re-ranking measured worse, see docs/results.md).")
     var rerank: Int = 0
 
     @Flag(help: "Print JSON.")

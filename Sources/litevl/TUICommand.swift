@@ -23,7 +23,7 @@ struct TUICommand: AsyncParsableCommand {
     @Flag(help: "Plain ASCII drawing, no colour.")
     var ascii = false
 
-    @Option(help: "Transcript file (JSON Lines) where every question and answer is saved as it happens. Default: ~/.local/state/litevl/history.jsonl")
+    @Option(help: "Transcript file (JSON Lines) where every question and answer is saved as it happens. Default: $XDG_STATE_HOME/litevl/history.jsonl, else ~/.local/state/litevl/history.jsonl")
     var history: String?
 
     @Option(name: .customLong("export-dir"), help: "Where `e` writes its litevl-export-<clip>-<time>/ directory. Default: the current directory.")
