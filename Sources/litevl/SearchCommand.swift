@@ -95,7 +95,8 @@ struct SearchCommand: ParsableCommand {
                 "query": self.query, "model": session.config.name, "frames": session.frames,
                 "results": results, "skipped": skipped,
                 "stats": ["clips": clips.count, "decoded": counts.decoded, "cached": counts.cached, "skipped": skipped.count,
-                          "reranked": min(rerank, clips.count)],
+                          // Only a model with an ITM head re-ranks (a converted VQA checkpoint has none).
+                          "reranked": session.answerer.model.itmHead == nil ? 0 : min(rerank, clips.count)],
                 "cache": cache?.root.path ?? NSNull(),
                 "timings": ["load": loadSeconds, "features": featuresSeconds, "rank": rankSeconds, "total": seconds(since: start)],
             ]

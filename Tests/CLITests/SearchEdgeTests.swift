@@ -64,6 +64,26 @@ struct SearchEdgeTests {
         #expect(search.stderr.contains("has no ITC projections") && search.stderr.split(separator: "\n").count == 1, "\(search.stderr)")
     }
 
+    @Test("--rerank with a model that has no ITM head: ITC order, no ITM value, reranked 0")
+    func rerankWithoutITMHead() throws {
+        let dir = try Self.temp("noitm")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = LiteVLConfig.Text(vocabSize: 30524, hidden: 32, layers: 1, heads: 2, intermediate: 64, maxPositions: 64, eps: 1e-12)
+        let config = LiteVLConfig(name: "no-itm",
+                                  vision: .init(imageSize: 32, patchSize: 8, width: 32, depth: 1, heads: 2, mlpDim: 64, eps: 1e-6, numFrames: 4, temporal: .dynamic),
+                                  text: text, decoder: text, embedDim: 16)
+        var recipe = WeightRecipe.random(for: config, seed: 12)
+        recipe.entries.removeAll { $0.name.hasPrefix("itm_head.") }
+        try JSONEncoder().encode(config).write(to: dir.appendingPathComponent("config.json"))
+        try recipe.write(to: dir.appendingPathComponent("model.safetensors"))
+        try FileManager.default.copyItem(at: CLI.repoRoot.appendingPathComponent("Assets/vocab.txt"), to: dir.appendingPathComponent("vocab.txt"))
+        let r = try SearchTests.search(["a red circle", Self.clip("demo_motion.mp4").path, Self.clip("demo_appear.mp4").path, "--rerank", "2"],
+                                       cache: dir.appendingPathComponent(".cache"), model: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(SearchTests.stats(r)["reranked"] == 0, "\(r.stdout)")
+        #expect(SearchTests.results(r).allSatisfy { $0["itm"] is NSNull }, "\(r.stdout)")
+    }
+
     @Test("eval --predictions: one row per manifest line in manifest order, written through a symlink")
     func predictionsInManifestOrder() throws {
         let dir = try Self.temp("pred"), fm = FileManager.default
