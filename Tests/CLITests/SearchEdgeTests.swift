@@ -13,6 +13,22 @@ struct SearchEdgeTests {
     }
     static func clip(_ name: String) -> URL { CLI.repoRoot.appendingPathComponent("Assets/clips/\(name)") }
 
+    /// A tiny random model in `dir` (text 32 wide, full vocabulary) without the tensors whose names start
+    /// with one of `dropping` — the shapes of converted checkpoints that lack a part.
+    static func writeModel(_ dir: URL, name: String, visionWidth: Int, pooling: Bool, seed: UInt64, dropping: [String]) throws {
+        let text = LiteVLConfig.Text(vocabSize: 30524, hidden: 32, layers: 1, heads: 2, intermediate: 64, maxPositions: 64, eps: 1e-12)
+        var config = LiteVLConfig(name: name,
+                                  vision: .init(imageSize: 32, patchSize: 8, width: visionWidth, depth: 1, heads: 2, mlpDim: 64, eps: 1e-6,
+                                                numFrames: 4, temporal: .dynamic),
+                                  text: text, decoder: text, embedDim: 16)
+        config.pooling.enabled = pooling
+        var recipe = WeightRecipe.random(for: config, seed: seed)
+        recipe.entries.removeAll { e in dropping.contains { e.name.hasPrefix($0) } }
+        try JSONEncoder().encode(config).write(to: dir.appendingPathComponent("config.json"))
+        try recipe.write(to: dir.appendingPathComponent("model.safetensors"))
+        try FileManager.default.copyItem(at: CLI.repoRoot.appendingPathComponent("Assets/vocab.txt"), to: dir.appendingPathComponent("vocab.txt"))
+    }
+
     @Test("a symlinked folder and symlinked files are searched; a file changed behind its link is not served stale")
     func symlinks() throws {
         let dir = try Self.temp("links"), fm = FileManager.default
@@ -45,16 +61,8 @@ struct SearchEdgeTests {
     func modelWithoutProjections() throws {
         let dir = try Self.temp("noproj")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let text = LiteVLConfig.Text(vocabSize: 30524, hidden: 32, layers: 1, heads: 2, intermediate: 64, maxPositions: 64, eps: 1e-12)
-        var config = LiteVLConfig(name: "no-projections",
-                                  vision: .init(imageSize: 32, patchSize: 8, width: 48, depth: 1, heads: 2, mlpDim: 64, eps: 1e-6, numFrames: 4, temporal: .dynamic),
-                                  text: text, decoder: text, embedDim: 16)
-        config.pooling.enabled = false
-        var recipe = WeightRecipe.random(for: config, seed: 11)
-        recipe.entries.removeAll { $0.name.hasPrefix("vision_proj.") || $0.name.hasPrefix("text_proj.") }
-        try JSONEncoder().encode(config).write(to: dir.appendingPathComponent("config.json"))
-        try recipe.write(to: dir.appendingPathComponent("model.safetensors"))
-        try FileManager.default.copyItem(at: CLI.repoRoot.appendingPathComponent("Assets/vocab.txt"), to: dir.appendingPathComponent("vocab.txt"))
+        // Vision 48 wide, text 32: without projections the two cannot be compared.
+        try Self.writeModel(dir, name: "no-projections", visionWidth: 48, pooling: false, seed: 11, dropping: ["vision_proj.", "text_proj."])
         try "yes\nno\n".write(to: dir.appendingPathComponent("answers.txt"), atomically: true, encoding: .utf8)
         let clip = Self.clip("demo_motion.mp4").path
         let ask = try CLI.run(["ask", clip, "is it moving?", "--model", dir.path])
@@ -68,15 +76,7 @@ struct SearchEdgeTests {
     func rerankWithoutITMHead() throws {
         let dir = try Self.temp("noitm")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let text = LiteVLConfig.Text(vocabSize: 30524, hidden: 32, layers: 1, heads: 2, intermediate: 64, maxPositions: 64, eps: 1e-12)
-        let config = LiteVLConfig(name: "no-itm",
-                                  vision: .init(imageSize: 32, patchSize: 8, width: 32, depth: 1, heads: 2, mlpDim: 64, eps: 1e-6, numFrames: 4, temporal: .dynamic),
-                                  text: text, decoder: text, embedDim: 16)
-        var recipe = WeightRecipe.random(for: config, seed: 12)
-        recipe.entries.removeAll { $0.name.hasPrefix("itm_head.") }
-        try JSONEncoder().encode(config).write(to: dir.appendingPathComponent("config.json"))
-        try recipe.write(to: dir.appendingPathComponent("model.safetensors"))
-        try FileManager.default.copyItem(at: CLI.repoRoot.appendingPathComponent("Assets/vocab.txt"), to: dir.appendingPathComponent("vocab.txt"))
+        try Self.writeModel(dir, name: "no-itm", visionWidth: 32, pooling: true, seed: 12, dropping: ["itm_head."])
         let r = try SearchTests.search(["a red circle", Self.clip("demo_motion.mp4").path, Self.clip("demo_appear.mp4").path, "--rerank", "2"],
                                        cache: dir.appendingPathComponent(".cache"), model: dir)
         #expect(r.status == 0, "\(r.stderr)")
