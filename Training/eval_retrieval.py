@@ -62,7 +62,7 @@ def run(model, cfg, gallery, rerank: int = 10):
     V = torch.cat(feats)                                             # [G, T, 1+N, D]
     queries = [video_caption(sc) for _, sc in gallery]
     temporal = [any(w in q for w in ("moving", "appears", "disappears", "turns")) for q in queries]
-    ids, mask = tok.batch([tok.ids(q) for q in queries])
+    ids, mask = tok.batch([tok.ids(q, cfg.max_question_tokens) for q in queries])
     q, _, _ = model.encode_text(ids, mask)
     sim = model.pooled_similarity(V, q)                              # [Q, G]
     itc_ranks, itm_ranks = [], []
@@ -70,7 +70,7 @@ def run(model, cfg, gallery, rerank: int = 10):
         order = sim[i].argsort(descending=True)
         itc_ranks.append(int((order == i).nonzero()[0, 0]))
         top = order[:rerank]
-        qi, mi = tok.batch([tok.ids(queries[i])] * len(top))
+        qi, mi = tok.batch([tok.ids(queries[i], cfg.max_question_tokens)] * len(top))
         states, _ = encode_question_fast(model, V, top, qi, mi)
         p = model.itm_head(states[:, 0]).softmax(-1)[:, 1]
         reranked = torch.cat([top[p.argsort(descending=True)], order[rerank:]])

@@ -70,7 +70,7 @@ def evaluate(model, cfg, answers, manifest: str, limit: int = 0):
             s_sum = ex["s"][0].clone() if s_sum is None else s_sum + ex["s"][0]
             n_vid += 1
         for it in qs:
-            ids, mask = tok.batch([tok.ids(it["question"])])
+            ids, mask = tok.batch([tok.ids(it["question"], cfg.max_question_tokens)])
             enc = model.encode_question(v, ids, mask)
             r = model.rank_answer(enc["question_states"], mask, ans_ids, k=128)
             pred = answers[r["best"]]

@@ -208,6 +208,7 @@ def evil_files():
     bad = _RebuildTensor(("storage", torch.FloatStorage, "0", "cpu", 6), 2, (2, 3), (3, 1))
     write_torch_zip(os.path.join(OUT, "evil_stride.pth"), pickle_with_pids(OrderedDict([("w", bad)])),
                     {"0": small.numpy().tobytes()})
+    evil_rank()
     # a truncated checkpoint: the first half of (a)
     data = open(os.path.join(OUT, "blip_image.pth"), "rb").read()
     open(os.path.join(OUT, "evil_truncated.pth"), "wb").write(data[: len(data) // 2])
@@ -226,6 +227,21 @@ def write_vocab():
     with open(os.path.join(OUT, "vocab.txt"), "w") as f:
         f.write("\n".join(lines) + "\n")
     return {w: i for i, w in enumerate(lines)}
+
+
+def evil_rank():
+    """A checkpoint whose text encoder's word table is 1-D: every other tensor the converter reads
+    first is well formed, so only a rank check stands between it and an index out of range."""
+    sd = OrderedDict()
+    sd["visual_encoder.cls_token"] = torch.zeros(1, 1, 8)
+    sd["visual_encoder.patch_embed.proj.weight"] = torch.zeros(8, 3, 16, 16)
+    sd["visual_encoder.pos_embed"] = torch.zeros(1, 5, 8)
+    sd["visual_encoder.blocks.0.mlp.fc1.weight"] = torch.zeros(32, 8)
+    sd["text_encoder.embeddings.word_embeddings.weight"] = torch.zeros(300)
+    sd["text_encoder.embeddings.position_embeddings.weight"] = torch.zeros(40, 8)
+    sd["text_encoder.encoder.layer.0.intermediate.dense.weight"] = torch.zeros(32, 8)
+    sd["text_decoder.bert.embeddings.word_embeddings.weight"] = torch.zeros(300, 8)
+    torch.save({"model": sd}, os.path.join(OUT, "evil_rank.pth"))
 
 
 def main():

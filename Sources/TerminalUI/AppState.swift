@@ -437,7 +437,7 @@ extension AppState {
         let clean = String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
         if openPrompt != nil || library != nil {
             var effects: [Effect] = []
-            for ch in clean where !ch.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            for ch in clean where !ch.unicodeScalars.contains(where: \.isTerminalControl) {
                 effects += handleKey(.char(ch))
             }
             return effects

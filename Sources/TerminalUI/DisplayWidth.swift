@@ -16,7 +16,7 @@ public enum DisplayWidth {
     public static func of(scalar s: Unicode.Scalar) -> Int {
         let v = s.value
         if v == 0 { return 0 }
-        if v < 0x20 || (v >= 0x7F && v < 0xA0) { return 0 }
+        if s.isTerminalControl { return 0 }
         switch s.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .format: return 0
         default: break

@@ -28,7 +28,7 @@ public struct LineEditor: Sendable, Equatable {
 
     public mutating func insert(_ s: String) {
         // Control characters (C0, DEL, C1) never enter the line: pasted escape sequences become inert text.
-        var clean = String(s.unicodeScalars.filter { $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value) }.map(Character.init))
+        var clean = String(s.unicodeScalars.filter { !$0.isTerminalControl }.map(Character.init))
         let room = Self.maxLength - text.count
         if clean.count > room { clean = String(clean.prefix(max(0, room))) }
         guard !clean.isEmpty else { return }

@@ -233,7 +233,7 @@ public final class NcursesDriver: TerminalDriver {
                 continue
             }
             guard let u = Unicode.Scalar(UInt32(bitPattern: value)) else { continue }
-            let keep = u.value >= 0x20 && !(0x7F...0x9F).contains(u.value) || u == "\n" || u == "\r" || u == "\t"
+            let keep = !u.isTerminalControl || u == "\n" || u == "\r" || u == "\t"
             if keep && count < Self.maxPaste { text.append(u); count += 1 }
         }
         return .paste(String(text))

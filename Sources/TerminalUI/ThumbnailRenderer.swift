@@ -63,12 +63,15 @@ public enum Palette256 {
         table[(Int(c.r >> 3) << 10) | (Int(c.g >> 3) << 5) | Int(c.b >> 3)]
     }
 
+    /// The 8 ANSI colours in Lab, computed once (``nearest8(_:)`` runs per cell in 8-colour terminals).
+    static let ansiLab = (0..<8).map { lab(rgb(UInt8($0))) }
+
     /// Nearest of the 8 ANSI colours (0...7) by ΔE76.
     public static func nearest8(_ c: RGB) -> UInt8 {
         let p = lab(c)
         var best = 0, bestD = Double.infinity
         for i in 0..<8 {
-            let q = lab(rgb(UInt8(i)))
+            let q = ansiLab[i]
             let d = (p.l - q.l) * (p.l - q.l) + (p.a - q.a) * (p.a - q.a) + (p.b - q.b) * (p.b - q.b)
             if d < bestD { bestD = d; best = i }
         }
@@ -161,7 +164,8 @@ public enum ThumbnailRenderer {
         return out
     }
 
-    static func blend(_ c: RGB, _ v: Double) -> RGB {
+    /// A pixel under attention `v` (0...1) as the app draws it; the export uses it too, so files and screen agree.
+    public static func blend(_ c: RGB, _ v: Double) -> RGB {
         // Low attention darkens the picture a little; high attention glows in the colormap.
         let dimmed = c.mixed(with: RGB(0, 0, 0), 0.35 * (1 - v))
         return dimmed.mixed(with: HeatColormap.color(v), overlayOpacity * v)

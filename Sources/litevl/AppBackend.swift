@@ -73,10 +73,14 @@ final class AppBackend: QABackend, ClipLibraryBackend, CompareBackend, @unchecke
         guard let path = lock.withLock({ currentPath }) else { throw BackendError(message: "no clip is open") }
         var video = lock.withLock { baselineVideo?.path == path ? baselineVideo?.video : nil }
         if video == nil {
-            let clip: SampledClip
-            do { clip = try baseline.session.sample(path) } catch { throw BackendError(message: error.message) }
+            // The main model's frames when the baseline samples clips the same way: the clip is not decoded again.
+            let input = base.currentInput.flatMap { $0.path == path ? $0 : nil }
+            let reused = input.flatMap { baseline.accepts($0.clip, size: $0.size, normalization: $0.normalization) ? $0.clip : nil }
             let encoded: EncodedVideo
-            do { encoded = try baseline.session.encode(clip) } catch { throw BackendError(message: error.message) }
+            do throws(CommandFailure) {
+                let clip = if let reused { reused } else { try baseline.session.sample(path) }
+                encoded = try baseline.session.encode(clip)
+            } catch { throw BackendError(message: error.message) }
             lock.withLock { baselineVideo = (path, encoded) }
             video = encoded
         }
@@ -84,10 +88,7 @@ final class AppBackend: QABackend, ClipLibraryBackend, CompareBackend, @unchecke
         options.pooling = base.pooling
         let r: VideoQuestionAnswerer.Result
         do { r = try baseline.session.answerer.ask(question, video: video!, options: options) } catch { throw BackendError(message: "\(error)") }
-        let g = r.gridSize
-        return AnswerResult(answer: r.answer, candidates: r.candidates.map { AnswerCandidate($0.answer, confidence: $0.probability) },
-                            seconds: r.seconds, temporalWeights: r.temporalWeights ?? [],
-                            attention: AttentionMaps(gridWidth: g, gridHeight: g, values: r.attentionMaps))
+        return AnswerResult(r)
     }
 }
 

@@ -50,6 +50,8 @@ struct AskCommand: ParsableCommand {
         let loadStart = DispatchTime.now()
         let session = try modelOptions.session()
         let loadSeconds = seconds(since: loadStart)
+        // A bad --baseline fails before the clip is decoded.
+        let base = try baseline.map { dir throws(CommandFailure) in try BaselineModel(directory: dir, answers: modelOptions.answers, frames: modelOptions.frames) }
         let decodeStart = DispatchTime.now()
         let clip = try session.sample(video)
         let decodeSeconds = seconds(since: decodeStart)
@@ -57,7 +59,6 @@ struct AskCommand: ParsableCommand {
         let encodeStart = DispatchTime.now()
         let encoded = try session.encode(clip)
         let encodeSeconds = seconds(since: encodeStart)
-        let base = try baseline.map { dir throws(CommandFailure) in try BaselineModel(directory: dir, answers: modelOptions.answers, frames: modelOptions.frames) }
         let baseEncoded = try base.map { b throws(CommandFailure) in try b.encode(path: video, sampled: clip, by: session) }
         var options = VideoQuestionAnswerer.Options()
         options.pooling = pooling == .on
@@ -92,19 +93,19 @@ struct AskCommand: ParsableCommand {
                 }
                 results.append(entry)
             } else {
-                print("Q: \(terminalSafe(question))")
-                print("A: \(result.answer)")
+                printText("Q: \(question)")
+                printText("A: \(result.answer)")
                 for c in result.candidates.prefix(top) {
-                    print(String(format: "   %-12@ %5.1f%%  (score %.3f)", c.answer as NSString, c.probability * 100, c.score))
+                    printText(String(format: "   %-12@ %5.1f%%  (score %.3f)", c.answer as NSString, c.probability * 100, c.score))
                 }
                 if let base, let (_, baseVideo) = baseEncoded {
                     let r: VideoQuestionAnswerer.Result
                     do { r = try base.session.answerer.ask(question, video: baseVideo, options: options) } catch {
                         throw answerFailure(error)
                     }
-                    print("B: \(r.answer)   (baseline: \(base.session.config.name))")
+                    printText("B: \(r.answer)   (baseline: \(base.session.config.name))")
                     for c in r.candidates.prefix(top) {
-                        print(String(format: "   %-12@ %5.1f%%  (score %.3f)", c.answer as NSString, c.probability * 100, c.score))
+                        printText(String(format: "   %-12@ %5.1f%%  (score %.3f)", c.answer as NSString, c.probability * 100, c.score))
                     }
                 }
             }

@@ -1,5 +1,6 @@
 import Foundation
 import LiteVL
+import TerminalUI
 
 /// Finds the files the program ships with (Assets/): the bundled model and the demo clip.
 ///
@@ -31,12 +32,9 @@ enum Assets {
     /// (`clips/demo.jsonl`, the ShapesQA demo clips), else the Big Buck Bunny excerpt.
     static var defaultClip: URL? {
         guard let clips = directory?.appendingPathComponent("clips") else { return nil }
-        if let manifest = try? String(contentsOf: clips.appendingPathComponent("demo.jsonl"), encoding: .utf8),
-           let line = manifest.split(whereSeparator: \.isNewline).first,
-           let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-           let video = object["video"] as? String {
-            let url = clips.appendingPathComponent(video)
-            if FileManager.default.fileExists(atPath: url.path) { return url }
+        if let first = try? Manifest.read(clips.appendingPathComponent("demo.jsonl").path, answers: .optional).first,
+           FileManager.default.fileExists(atPath: first.video) {
+            return URL(fileURLWithPath: first.video)
         }
         let fallback = clips.appendingPathComponent("bigbuckbunny.mp4")
         return FileManager.default.fileExists(atPath: fallback.path) ? fallback : nil
@@ -58,7 +56,7 @@ func printError(_ message: String) {
 /// `text` with C0 controls as `^@`…`^_`, DEL as `^?` and C1 controls as `\u{80}`…: safe to print on a
 /// terminal and one line.
 func terminalSafe(_ text: String) -> String {
-    guard text.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else { return text }
+    guard text.unicodeScalars.contains(where: \.isTerminalControl) else { return text }
     var out = String.UnicodeScalarView()
     for u in text.unicodeScalars {
         switch u.value {
@@ -73,6 +71,12 @@ func terminalSafe(_ text: String) -> String {
 
 /// Writes a line to standard error (progress and warnings, never mixed into JSON on stdout); control
 /// characters (from a file name) shown as `^J`, `^[` like ``printError(_:)``.
+/// Writes human-readable output to standard output, every line terminal-safe (``terminalSafe(_:)``):
+/// model names, answers, tensor and file names come from files a user may not have written.
+func printText(_ text: String) {
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) { print(terminalSafe(String(line))) }
+}
+
 func printNote(_ message: String) {
     FileHandle.standardError.write(Data("\(terminalSafe(message))\n".utf8))
 }

@@ -23,11 +23,17 @@ struct BaselineModel {
         return dir
     }
 
+    /// Why compare mode has no baseline when none was named and the default is not installed.
+    static let notInstalledProblem = "no baseline model (Assets/models/litevl-tiny-notemp is not installed); start with --baseline DIR"
+
+    /// Whether `clip`, sampled at `size` with `normalization`, is exactly what this model would sample.
+    func accepts(_ clip: SampledClip, size: Int, normalization: Normalization) -> Bool {
+        clip.frames.count == session.frames && size == session.config.vision.imageSize && normalization == session.config.normalization
+    }
+
     /// Encodes the clip for the baseline, reusing `clip` when it was sampled the way this model wants.
     func encode(path: String, sampled clip: SampledClip, by main: ModelSession) throws(CommandFailure) -> (SampledClip, EncodedVideo) {
-        let a = main.config, b = session.config
-        let same = main.frames == session.frames && a.vision.imageSize == b.vision.imageSize && a.imageMean == b.imageMean && a.imageStd == b.imageStd
-        let own = same ? clip : try session.sample(path)
+        let own = accepts(clip, size: main.config.vision.imageSize, normalization: main.config.normalization) ? clip : try session.sample(path)
         return (own, try session.encode(own))
     }
 }

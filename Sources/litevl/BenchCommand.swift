@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LiteVL
+import TerminalUI
 import VideoDecoding
 
 /// `litevl bench`: per-stage timings in the spirit of llama-bench, with achieved GFLOP/s and the
@@ -27,13 +28,13 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Frames T (default: the model's).")
     var frames: Int?
 
-    @Option(help: "Input size S for --preset blip-base (224 or 384).")
+    @Option(help: "Input size S for --preset blip-base and --gemm (224 or 384; any multiple of 16 up to 1024).")
     var size: Int = 224
 
-    @Option(help: "Timed repetitions after one warm-up.")
+    @Option(help: "Timed repetitions after one warm-up (with --gemm: at least this many; small products run more).")
     var repetitions: Int = 3
 
-    @Option(help: "BLAS threads.")
+    @Option(help: "BLAS threads (1 to 64, OpenBLAS's most).")
     var threads: Int = 2
 
     @Option(help: "Linear layers in f32 or bf16 (bfloat16 weights and activations, float32 accumulation; needs AVX512_BF16).")
@@ -53,6 +54,24 @@ struct BenchCommand: ParsableCommand {
 
     @Flag(help: "Only time the linear layers' products at BLIP-base shapes (T·(1+N) rows for --frames/--size, and 16 rows), f32 against bf16, and exit.")
     var gemm = false
+
+    /// Bad flags end the command before any weights are written or loaded.
+    func validate() throws {
+        guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
+        guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64 (OpenBLAS's most), not \(threads)") }
+        if let frames, !ModelOptions.framesRange.contains(frames) {
+            throw ValidationError("--frames must be between \(ModelOptions.framesRange.lowerBound) and \(ModelOptions.framesRange.upperBound), not \(frames)")
+        }
+        guard (16...1024).contains(size), size % 16 == 0 else {
+            throw ValidationError("--size must be a multiple of 16 (BLIP's patch) between 16 and 1024, not \(size)")
+        }
+        if gemm, model != nil || clip != nil || writeModel != nil || dumpInputs != nil {
+            throw ValidationError("--gemm times BLIP-base's products on made-up data; it takes no --model, --clip, --write-model or --dump-inputs")
+        }
+        if writeModel != nil, preset != .blipBase || model != nil {
+            throw ValidationError("--write-model needs --preset blip-base (and no --model)")
+        }
+    }
 
     func run() throws {
         do { try bench() } catch let failure {
@@ -107,20 +126,12 @@ struct BenchCommand: ParsableCommand {
             try (Self.blipBaseAnswers(tokenizer).joined(separator: "\n") + "\n")
                 .write(to: dir.appendingPathComponent("answers.txt"), atomically: true, encoding: .utf8)
         } catch let e as CommandFailure { throw e } catch {
-            throw CommandFailure(message: "cannot write the BLIP-base bench model to \(dir.path): \(error)")
+            throw CommandFailure(message: "cannot write the BLIP-base bench model to \(dir.path): \(FileProblem.reason(error, path: dir.path)) (choose another folder)")
         }
     }
 
     func bench() throws(CommandFailure) {
-        guard repetitions >= 1 else { throw CommandFailure(message: "--repetitions must be at least 1", code: 64) }
-        guard (1...256).contains(threads) else { throw CommandFailure(message: "--threads must be between 1 and 256, not \(threads)", code: 64) }
-        if let writeModel {
-            guard preset == .blipBase, model == nil else {
-                throw CommandFailure(message: "--write-model needs --preset blip-base (and no --model)", code: 64)
-            }
-            try writeModelDirectory(writeModel)
-            return
-        }
+        if let writeModel { return try writeModelDirectory(writeModel) }
         BLAS.setThreads(threads)
         if gemm { return try benchGEMM() }
         var tempDir: URL?
@@ -128,24 +139,11 @@ struct BenchCommand: ParsableCommand {
         let loadStart = DispatchTime.now()
         let answerer: VideoQuestionAnswerer
         if model == nil && preset == .blipBase {
-            let config = LiteVLConfig.blipBase(imageSize: size, frames: frames ?? 8)
+            // The same directory --write-model writes, in temporary storage, memory-mapped like any model.
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("litevl-bench-\(UUID().uuidString)")
             tempDir = dir
-            do {
-                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-                printNote("bench: writing random BLIP-base weights (\(LiteVLModel.expectedTensors(for: config).reduce(0) { $0 + $1.shape.reduce(1, *) }) parameters) to \(dir.path)")
-                try WeightRecipe.random(for: config).write(to: dir.appendingPathComponent("model.safetensors"))
-                let m = try LiteVLModel(config: config, weights: SafeTensorsFile(path: dir.appendingPathComponent("model.safetensors").path),
-                                        precision: precision)
-                if let note = m.precisionFallbackNote { printNote(note) }
-                guard let vocab = Assets.directory?.appendingPathComponent("vocab.txt") else {
-                    throw CommandFailure(message: "bench needs Assets/vocab.txt; set LITEVL_ASSETS")
-                }
-                let tokenizer = try BertTokenizer(contentsOf: vocab)
-                answerer = VideoQuestionAnswerer(model: m, tokenizer: tokenizer, answers: Self.blipBaseAnswers(tokenizer))
-            } catch let e as CommandFailure { throw e } catch {
-                throw CommandFailure(message: "cannot build the BLIP-base bench model: \(error)")
-            }
+            try writeModelDirectory(dir.path)
+            answerer = try ModelSession(model: dir.path, answers: nil, frames: frames, precision: precision).answerer
         } else {
             answerer = try ModelSession(model: model, answers: nil, frames: frames, precision: precision).answerer
         }
@@ -154,7 +152,7 @@ struct BenchCommand: ParsableCommand {
         let config = answerer.model.config
         let t = frames ?? config.vision.numFrames
         guard let clipPath = clip ?? Assets.defaultClip?.path else { throw CommandFailure(message: "no clip given and no bundled clip found") }
-        let sampler = FrameSampler(count: t, size: config.vision.imageSize, normalization: Normalization(mean: config.imageMean, std: config.imageStd))
+        let sampler = FrameSampler(count: t, size: config.vision.imageSize, normalization: config.normalization)
         var stages: [String: [Double]] = [:]
         var clipTotals: [Double] = [], questionTotals: [Double] = [], encodeTotals: [Double] = []
         var coldFirstAnswer = 0.0
@@ -219,7 +217,7 @@ struct BenchCommand: ParsableCommand {
         let clipStat = Self.stat(clipTotals), questionStat = Self.stat(questionTotals), encodeStat = Self.stat(encodeTotals)
         let firstAnswer = Self.stat(zip(clipTotals, questionTotals).map { $0 + $1 })
         var summary: [String: Any] = [
-            "impl": "litevl", "model": config.name, "frames": t, "size": config.vision.imageSize, "threads": threads,
+            "impl": "litevl", "model": config.name, "frames": t, "size": config.vision.imageSize, "threads": BLAS.threads,
             "repetitions": repetitions, "clip": clipPath, "question": question, "answer": answer,
             "load_ms": loadSeconds * 1000, "sgemm_peak_gflops": sgemmPeak, "peak_gflops": peak,
             "precision": usedPrecision.shortName, "requested_precision": precision.shortName,
@@ -243,42 +241,42 @@ struct BenchCommand: ParsableCommand {
             print(try jsonText(summary))
             return
         }
-        print("model: \(config.name), \(t) frames at \(config.vision.imageSize)px, \(threads) BLAS threads, \(repetitions) runs after a warm-up")
+        printText("model: \(config.name), \(t) frames at \(config.vision.imageSize)px, \(BLAS.threads) BLAS threads, \(repetitions) runs after a warm-up")
         let shape = "[\(t * (1 + v.patchCount))x\(v.width)]·[\(v.width)x\(3 * v.width)]"
-        print("precision: \(usedPrecision.shortName)" + (usedPrecision == precision ? "" : " (\(precision.shortName) requested; not supported here)"))
-        print("BLAS: \(BLAS.configuration); sgemm peak on \(shape): \(String(format: "%.1f", sgemmPeak)) GFLOP/s"
+        printText("precision: \(usedPrecision.shortName)" + (usedPrecision == precision ? "" : " (\(precision.shortName) requested; not supported here)"))
+        printText("BLAS: \(BLAS.configuration); sgemm peak on \(shape): \(String(format: "%.1f", sgemmPeak)) GFLOP/s"
               + (bf16Peak.map { String(format: "; bf16 GEMM peak: %.1f GFLOP/s (%.2fx), the stages' \"of peak\"", $0, $0 / sgemmPeak) } ?? ""))
-        print(String(format: "load: %.1f ms (layers built in %.1f ms); first answer after opening the clip: %.1f ms cold (the warm-up), %.1f ms warm", loadSeconds * 1000,
+        printText(String(format: "load: %.1f ms (layers built in %.1f ms); first answer after opening the clip: %.1f ms cold (the warm-up), %.1f ms warm", loadSeconds * 1000,
                      answerer.model.buildSeconds * 1000, coldFirstAnswer * 1000, firstAnswer.mean * 1000))
         if let a = memoryAfterLoad, let e = memoryAtEnd {
             let w = (summary["weights_mb"] as? Double).map { String(format: ", weights file %.0f MiB", $0) } ?? ""
-            print(String(format: "memory: RSS %.1f MiB after load, %.1f MiB at the end, peak %.1f MiB", a.rss, e.rss, e.peak) + w)
+            printText(String(format: "memory: RSS %.1f MiB after load, %.1f MiB at the end, peak %.1f MiB", a.rss, e.rss, e.peak) + w)
         }
-        print("| stage | ms | ± | GFLOP/s | of peak |")
-        print("|---|---:|---:|---:|---:|")
+        printText("| stage | ms | ± | GFLOP/s | of peak |")
+        printText("|---|---:|---:|---:|---:|")
         for row in rowsOut {
             let g = (row["gflops"] as? Double).map { String(format: "%.1f", $0) } ?? ""
             let f = (row["peak_fraction"] as? Double).map { String(format: "%.0f %%", $0 * 100) } ?? ""
-            print(String(format: "| %@ | %.2f | %.2f | %@ | %@ |", row["stage"] as! String as NSString, row["mean_ms"] as! Double,
+            printText(String(format: "| %@ | %.2f | %.2f | %@ | %@ |", row["stage"] as! String as NSString, row["mean_ms"] as! Double,
                          row["std_ms"] as! Double, g as NSString, f as NSString))
         }
-        print(String(format: "| ViT forward | %.2f | %.2f | %.1f | %.0f %% |", vitSeconds.mean * 1000, vitSeconds.std * 1000,
+        printText(String(format: "| ViT forward | %.2f | %.2f | %.1f | %.0f %% |", vitSeconds.mean * 1000, vitSeconds.std * 1000,
                      vitFlops / vitSeconds.mean / 1e9, vitFlops / vitSeconds.mean / 1e9 / peak * 100))
-        print(String(format: "| clip encoding (frames → cached features) | %.2f | %.2f | | |", encodeStat.mean * 1000, encodeStat.std * 1000))
-        print(String(format: "| total per clip | %.2f | %.2f | | |", clipStat.mean * 1000, clipStat.std * 1000))
-        print(String(format: "| per question | %.2f | %.2f | | |", questionStat.mean * 1000, questionStat.std * 1000))
-        print("answer: \(answer)")
+        printText(String(format: "| clip encoding (frames → cached features) | %.2f | %.2f | | |", encodeStat.mean * 1000, encodeStat.std * 1000))
+        printText(String(format: "| total per clip | %.2f | %.2f | | |", clipStat.mean * 1000, clipStat.std * 1000))
+        printText(String(format: "| per question | %.2f | %.2f | | |", questionStat.mean * 1000, questionStat.std * 1000))
+        printText("answer: \(answer)")
     }
 
     /// Writes the frames and token ids of one run for `Training/bench_torch.py`.
     func dump(to path: String, pixels: [Float], shape: [Int], answerer: VideoQuestionAnswerer,
               result: VideoQuestionAnswerer.Result, clip: String) throws(CommandFailure) {
         let dir = URL(fileURLWithPath: path)
-        let tokenizer = answerer.tokenizer
+        let ids = answerer.tokenizer.questionIDs(question, maxLength: answerer.model.config.maxQuestionTokens)
         let inputs: [String: Any] = [
             "clip": clip, "question": question,
-            "text_ids": tokenizer.encodeQuestion(question, for: .textOnly).map(Int.init),
-            "question_ids": tokenizer.encodeQuestion(question, for: .multimodal).map(Int.init),
+            "text_ids": ids.textOnly,
+            "question_ids": ids.multimodal,
             "answers": answerer.answers, "answer_ids": answerer.answerIDs,
             "answer": result.answer, "candidates": result.candidates.prefix(5).map { ["answer": $0.answer, "score": $0.score] },
             "temporal_weights": result.temporalWeights ?? [],
@@ -289,7 +287,7 @@ struct BenchCommand: ParsableCommand {
             try JSONSerialization.data(withJSONObject: inputs, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
                 .write(to: dir.appendingPathComponent("inputs.json"))
         } catch {
-            throw CommandFailure(message: "cannot write the bench inputs to \(dir.path): \(error)")
+            throw CommandFailure(message: "cannot write the bench inputs to \(dir.path): \(FileProblem.reason(error, path: dir.appendingPathComponent("inputs.json").path)) (choose another folder with --dump-inputs)")
         }
     }
 
@@ -330,17 +328,17 @@ struct BenchCommand: ParsableCommand {
             }
         }
         if json {
-            let object: [String: Any] = ["threads": threads, "blas": BLAS.configuration, "shapes": rows]
+            let object: [String: Any] = ["threads": BLAS.threads, "blas": BLAS.configuration, "shapes": rows]
             print(try jsonText(object))
             return
         }
-        print("Linear products, \(threads) threads, f32 (sgemm; few rows sliced) vs bf16, alternated; GFLOP/s best (mean) of the runs")
-        print("| [M×K]·[K×N] | runs | f32 | bf16 | bf16/f32 best (mean) | packing ms |")
-        print("|---|---:|---:|---:|---:|---:|")
+        printText("Linear products, \(threads) threads, f32 (sgemm; few rows sliced) vs bf16, alternated; GFLOP/s best (mean) of the runs")
+        printText("| [M×K]·[K×N] | runs | f32 | bf16 | bf16/f32 best (mean) | packing ms |")
+        printText("|---|---:|---:|---:|---:|---:|")
         for r in rows {
             let fb = r["f32_best_gflops"] as! Double, bb = r["bf16_best_gflops"] as! Double
             let fm = r["f32_mean_gflops"] as! Double, bm = r["bf16_mean_gflops"] as! Double
-            print(String(format: "| [%d×%d]·[%d×%d] | %d | %.1f (%.1f) | %.1f (%.1f) | %.2f× (%.2f×) | %.1f |", r["m"] as! Int, r["k"] as! Int,
+            printText(String(format: "| [%d×%d]·[%d×%d] | %d | %.1f (%.1f) | %.1f (%.1f) | %.2f× (%.2f×) | %.1f |", r["m"] as! Int, r["k"] as! Int,
                          r["k"] as! Int, r["n"] as! Int, r["runs"] as! Int, fb, fm, bb, bm, bb / fb, bm / fm, r["pack_ms"] as! Double))
         }
     }

@@ -16,11 +16,15 @@ struct CacheOptions: ParsableArguments {
     /// The largest `--cache-size`: 1 PiB in MB, far beyond any disk, and its bytes still fit an Int64.
     static let maxSizeMB = 1 << 30
 
-    /// The cache these options name, or nil (disabled, or no home directory to put it in).
-    func cache() throws(CommandFailure) -> FeatureCache? {
+    /// A bad `--cache-size` ends the command before anything loads.
+    func validate() throws {
         guard (1...Self.maxSizeMB).contains(sizeMB) else {
-            throw CommandFailure(message: "--cache-size must be between 1 and \(Self.maxSizeMB) (MB), not \(sizeMB)", code: 64)
+            throw ValidationError("--cache-size must be between 1 and \(Self.maxSizeMB) (MB), not \(sizeMB)")
         }
+    }
+
+    /// The cache these options name, or nil (disabled, or no home directory to put it in).
+    func cache() -> FeatureCache? {
         if disabled { return nil }
         guard let root = directory.map({ URL(fileURLWithPath: $0) }) ?? FeatureCache.defaultRoot() else { return nil }
         return FeatureCache(root: root, limitBytes: Int64(sizeMB) << 20)

@@ -10,7 +10,9 @@ final class ClipIndex: @unchecked Sendable {
     let session: ModelSession
     let cache: FeatureCache?
     let retriever: TextVideoRetriever
-    private let modelHash: UInt64?
+    /// The model's cache key part, computed on first use: hashing the weights is not start-up work
+    /// for an app that may never open its library (nil inside: no cache, or the files are unreadable).
+    private var modelHashMemo: UInt64??
     private let lock = NSLock()
     private var tally = Counts()
     /// Features computed or loaded in this process, by path (with the content key they had).
@@ -36,7 +38,15 @@ final class ClipIndex: @unchecked Sendable {
         self.cache = cache
         self.collectsWarnings = collectsWarnings
         retriever = TextVideoRetriever(model: session.answerer.model, tokenizer: session.answerer.tokenizer)
-        modelHash = try? cache?.modelHash(directory: session.directory, precision: session.answerer.model.precision)
+    }
+
+    private var modelHash: UInt64? {
+        lock.withLock {
+            if let memo = modelHashMemo { return memo }
+            let hash = try? cache?.modelHash(directory: session.directory, precision: session.answerer.model.precision)
+            modelHashMemo = .some(hash)
+            return hash
+        }
     }
 
     /// Whether the cache-write warning was printed.
@@ -88,7 +98,7 @@ final class ClipIndex: @unchecked Sendable {
         let c = session.config
         let sampler = FrameSampler(count: session.frames, size: c.vision.imageSize,
                                    thumbnailMaxWidth: Self.thumbnailWidth, thumbnailMaxHeight: Self.thumbnailHeight,
-                                   normalization: Normalization(mean: c.imageMean, std: c.imageStd))
+                                   normalization: c.normalization)
         let clip: SampledClip
         do { clip = try sampler.sample(path: path) } catch { throw CommandFailure(message: error.description, code: 1) }
         let video = try session.encode(clip)

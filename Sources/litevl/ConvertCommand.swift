@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LiteVL
+import enum TerminalUI.FileProblem
 
 /// `litevl convert CHECKPOINT.pth --out DIR`: turns a BLIP or LiteVL PyTorch checkpoint into a
 /// model directory, with no Python (docs/checkpoints.md).
@@ -48,7 +49,9 @@ struct ConvertCommand: ParsableCommand {
     func convert() throws(CommandFailure) {
         let start = DispatchTime.now()
         if let imageSize, !(16...4096).contains(imageSize) { throw CommandFailure(message: "--image-size must be between 16 and 4096, not \(imageSize)", code: 64) }
-        if let frames, !(1...64).contains(frames) { throw CommandFailure(message: "--frames must be between 1 and 64, not \(frames)", code: 64) }
+        if let frames, !ModelOptions.framesRange.contains(frames) {
+            throw CommandFailure(message: "--frames must be between \(ModelOptions.framesRange.lowerBound) and \(ModelOptions.framesRange.upperBound), not \(frames)", code: 64)
+        }
         if let heads, heads < 1 { throw CommandFailure(message: "--heads must be at least 1", code: 64) }
         guard let vocabURL = vocab.map({ URL(fileURLWithPath: $0) }) ?? Assets.directory?.appendingPathComponent("vocab.txt") else {
             throw CommandFailure(message: "no vocabulary: pass --vocab FILE or set LITEVL_ASSETS to the Assets folder", code: 2)
@@ -57,8 +60,7 @@ struct ConvertCommand: ParsableCommand {
         if let answersURL {
             // A missing or empty answer list is a model-file problem (exit 2), as everywhere else.
             do { _ = try VideoQuestionAnswerer.readAnswerList(answersURL) } catch {
-                let message = "\(error)".replacingOccurrences(of: " (check the path, or pass --model DIR with model.safetensors, config.json and vocab.txt)", with: " (check the --answers path)")
-                throw CommandFailure(message: message, code: 2)
+                throw CommandFailure(message: "\(error)", code: 2)
             }
         }
         var options = CheckpointConverter.Options()
@@ -68,9 +70,12 @@ struct ConvertCommand: ParsableCommand {
         options.pooling = pooling == .on
         options.heads = heads
         options.name = name
+        let vocabulary: [String]
+        do { vocabulary = try CheckpointConverter.readVocabulary(vocabURL) } catch {
+            throw CommandFailure(message: "\(error.description) (pass --vocab with the vocab.txt the checkpoint was trained with)", code: 2)
+        }
         let plan: CheckpointConverter.Plan
         do {
-            let vocabulary = try CheckpointConverter.readVocabulary(vocabURL)
             let ckpt = try TorchCheckpoint(path: checkpoint)
             plan = try CheckpointConverter(checkpoint: ckpt).plan(options: options, vocabulary: vocabulary)
         } catch {
@@ -81,17 +86,17 @@ struct ConvertCommand: ParsableCommand {
         } catch let error as ModelError {
             throw CommandFailure(message: "the converted model does not load: \(error.description)", code: 2)
         } catch {
-            throw CommandFailure(message: "cannot write \(out): \(error.localizedDescription)", code: 2)
+            throw CommandFailure(message: "cannot write \(out): \(FileProblem.reason(error, path: URL(fileURLWithPath: out).appendingPathComponent("model.safetensors").path)) (choose another folder with --out)", code: 2)
         }
         let c = plan.config
         let parameters = plan.tensors.values.reduce(0) { $0 + $1.shape.reduce(1, *) }
-        print("\(out): \(plan.tensors.count) tensors, \(parameters) parameters (state dict at \(plan.location))")
-        print("  vision  \(c.vision.imageSize)px, patch \(c.vision.patchSize), width \(c.vision.width), depth \(c.vision.depth), \(c.vision.heads) heads, \(c.vision.numFrames) frames, temporal \(c.vision.temporal.rawValue) (checkpoint: \(plan.sourceTemporal.rawValue))")
-        print("  text    hidden \(c.text.hidden), \(c.text.layers) + \(c.decoder.layers) layers, vocabulary \(c.text.vocabSize); pooling \(c.pooling.enabled ? "on" : "off")")
-        if let g = plan.resampledGrid { print("  pos_embed resampled from \(g.from)x\(g.from) to \(g.to)x\(g.to) patches (bicubic)") }
-        if !plan.added.isEmpty { print("  added \(plan.added.count) LiteVL tensors (temporal attention copied from spatial, scaling and temporal_embed zero)") }
-        if !plan.dropped.isEmpty { print("  dropped \(plan.dropped.count) tensors (momentum copies, queues, buffers, duplicates)") }
-        if !plan.ignored.isEmpty { print("  ignored \(plan.ignored.count) tensors the engine does not use: \(plan.ignored.prefix(4).joined(separator: ", "))\(plan.ignored.count > 4 ? ", …" : "")") }
+        printText("\(out): \(plan.tensors.count) tensors, \(parameters) parameters (state dict at \(plan.location))")
+        printText("  vision  \(c.vision.imageSize)px, patch \(c.vision.patchSize), width \(c.vision.width), depth \(c.vision.depth), \(c.vision.heads) heads, \(c.vision.numFrames) frames, temporal \(c.vision.temporal.rawValue) (checkpoint: \(plan.sourceTemporal.rawValue))")
+        printText("  text    hidden \(c.text.hidden), \(c.text.layers) + \(c.decoder.layers) layers, vocabulary \(c.text.vocabSize); pooling \(c.pooling.enabled ? "on" : "off")")
+        if let g = plan.resampledGrid { printText("  pos_embed resampled from \(g.from)x\(g.from) to \(g.to)x\(g.to) patches (bicubic)") }
+        if !plan.added.isEmpty { printText("  added \(plan.added.count) LiteVL tensors (temporal attention copied from spatial, scaling and temporal_embed zero)") }
+        if !plan.dropped.isEmpty { printText("  dropped \(plan.dropped.count) tensors (momentum copies, queues, buffers, duplicates)") }
+        if !plan.ignored.isEmpty { printText("  ignored \(plan.ignored.count) tensors the engine does not use: \(plan.ignored.prefix(4).joined(separator: ", "))\(plan.ignored.count > 4 ? ", …" : "")") }
         // Converting again into a model folder without --answers keeps the list that is there: say so.
         let keptAnswers = URL(fileURLWithPath: out).appendingPathComponent("answers.txt").path
         if answersURL == nil && FileManager.default.fileExists(atPath: keptAnswers) {

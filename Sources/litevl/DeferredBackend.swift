@@ -56,7 +56,7 @@ final class DeferredBackend: QABackend, ClipLibraryBackend, CompareBackend, @unc
     }
 
     var modelProblem: String? { nil }
-    var baselineProblem: String? { baselineName == nil ? "no baseline model (Assets/models/litevl-tiny-notemp is not installed); start with --baseline DIR" : nil }
+    var baselineProblem: String? { baselineName == nil ? BaselineModel.notInstalledProblem : nil }
 
     func openClip(path: String, progress: @escaping @Sendable (Double, String) -> Void) async throws -> OpenedClip {
         try await backend.openClip(path: path, progress: progress)

@@ -56,10 +56,9 @@ struct DemoCommand: AsyncParsableCommand {
             printError(error.message)
             throw ExitCode(error.code)
         }
-        let frameCount = answerer?.model.config.vision.numFrames ?? 8
         let backend = LiteVLBackend(answerer: answerer, modelProblem: problem, frames: modelOptions.frames, pooling: true)
         let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
-        let script = DemoScript.walkthrough(plan, frameCount: frameCount, loop: loop, speed: speed)
+        let script = DemoScript.walkthrough(plan, frameCount: backend.frames, loop: loop, speed: speed)
         // The demo's questions do not go into the user's history.
         let options = TerminalAppOptions(ascii: ascii, noColor: noColor, historyFile: nil, demo: script)
         do {
@@ -73,34 +72,17 @@ struct DemoCommand: AsyncParsableCommand {
     /// Clips and questions from the manifest (grouped by video, in order of first appearance), or the bundled
     /// demo clip with built-in questions when there is no manifest.
     static func plan(manifest: String?, questionsPerClip: Int) throws(CommandFailure) -> [DemoScript.Clip] {
-        let url: URL?
-        if let manifest {
-            url = URL(fileURLWithPath: manifest)
-            guard FileManager.default.fileExists(atPath: manifest) else {
-                throw CommandFailure(message: "manifest not found: \(manifest) (check the path)")
-            }
-        } else {
-            url = Assets.directory.map { $0.appendingPathComponent("clips/demo.jsonl") }
-                .flatMap { FileManager.default.fileExists(atPath: $0.path) ? $0 : nil }
-        }
-        guard let url else {
+        let path = manifest ?? Assets.directory.map { $0.appendingPathComponent("clips/demo.jsonl").path }
+            .flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+        guard let path else {
             guard let clip = Assets.defaultClip else { return [] }
             return [DemoScript.Clip(path: clip.path, questions: Array(builtInQuestions.prefix(questionsPerClip)))]
         }
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw CommandFailure(message: "cannot read the manifest \(url.path)")
-        }
-        let base = url.deletingLastPathComponent()
         var order: [String] = []
         var byVideo: [String: [String]] = [:]
-        for (n, line) in text.split(separator: "\n").enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-            guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let video = obj["video"] as? String, let q = obj["question"] as? String else {
-                throw CommandFailure(message: "\(url.path) line \(n + 1): expected {\"video\": …, \"question\": …}")
-            }
-            let path = video.hasPrefix("/") ? video : base.appendingPathComponent(video).path
-            if byVideo[path] == nil { order.append(path) }
-            byVideo[path, default: []].append(q)
+        for item in try Manifest.read(path, answers: .optional) {
+            if byVideo[item.video] == nil { order.append(item.video) }
+            byVideo[item.video, default: []].append(item.question)
         }
         return order.filter { FileManager.default.fileExists(atPath: $0) }
             .map { DemoScript.Clip(path: $0, questions: Array(byVideo[$0, default: []].prefix(questionsPerClip))) }

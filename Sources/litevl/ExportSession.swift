@@ -214,9 +214,7 @@ struct SessionExporter {
         for y in 0..<h {
             for x in 0..<w {
                 let v = heat[y * w + x]
-                let c = img.pixel(x: x, y: y)
-                let dimmed = c.mixed(with: RGB(0, 0, 0), 0.35 * (1 - v))
-                let o = dimmed.mixed(with: HeatColormap.color(v), 0.7 * v)
+                let o = ThumbnailRenderer.blend(img.pixel(x: x, y: y), v)
                 let i = (y * w + x) * 3
                 out[i] = o.r; out[i + 1] = o.g; out[i + 2] = o.b
             }

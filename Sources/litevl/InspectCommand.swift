@@ -13,7 +13,6 @@ struct InspectCommand: ParsableCommand {
     @Argument(help: "Optional clip: print s_l per ViT layer for it.")
     var clip: String?
 
-
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -35,28 +34,35 @@ struct InspectCommand: ParsableCommand {
                        "depth": c.vision.depth, "heads": c.vision.heads, "frames": c.vision.numFrames, "temporal": c.vision.temporal.rawValue],
             "text": ["hidden": c.text.hidden, "layers": c.text.layers, "heads": c.text.heads],
             "decoder": ["hidden": c.decoder.hidden, "layers": c.decoder.layers],
-            "pooling": ["enabled": c.pooling.enabled, "tau": Double(c.pooling.tau)],
+            // Through the Float's shortest decimal, so 0.07 prints as 0.07 (not 0.07000000029802322).
+            "pooling": ["enabled": c.pooling.enabled, "tau": Double("\(c.pooling.tau)") ?? Double(c.pooling.tau)],
             "answers": session.answerer.answers,
         ]
         var scales: [Float] = []
         if let clip {
             let sampled = try session.sample(clip)
+            for warning in sampled.warnings { printNote("litevl: warning: \(warning)") }
             scales = try session.encode(sampled).scales
             object["scales"] = scales.map(Double.init)
+            object["warnings"] = sampled.warnings
         }
         if json {
             print(try jsonText(object))
             return
         }
-        print("\(c.name): \(parameters) parameters in \(m.weights.entries.count) tensors")
-        print("  vision  \(c.vision.imageSize)px, patch \(c.vision.patchSize), width \(c.vision.width), depth \(c.vision.depth), \(c.vision.heads) heads, \(c.vision.numFrames) frames, temporal \(c.vision.temporal.rawValue)")
-        print("  text    hidden \(c.text.hidden), \(c.text.layers) layers; decoder \(c.decoder.layers) layers")
-        print("  pooling \(c.pooling.enabled ? "on" : "off"), tau \(c.pooling.tau); \(session.answerer.answers.count) candidate answers")
+        printText("\(c.name): \(parameters) parameters in \(m.weights.entries.count) tensors")
+        printText("  vision  \(c.vision.imageSize)px, patch \(c.vision.patchSize), width \(c.vision.width), depth \(c.vision.depth), \(c.vision.heads) heads, \(c.vision.numFrames) frames, temporal \(c.vision.temporal.rawValue)")
+        printText("  text    hidden \(c.text.hidden), \(c.text.layers) layers; decoder \(c.decoder.layers) layers")
+        let answers = session.answerer.answers.isEmpty ? "no answer list (answers are generated)" : "\(session.answerer.answers.count) candidate answers"
+        printText("  pooling \(c.pooling.enabled ? "on" : "off"), tau \(c.pooling.tau); \(answers)")
+        if let clip, scales.isEmpty {
+            printText("no temporal scaling for \(clip): the model has no temporal branch (temporal \(c.vision.temporal.rawValue))")
+        }
         if !scales.isEmpty {
-            print("temporal scaling s_l for \(clip!):")
+            printText("temporal scaling s_l for \(clip!):")
             for (l, s) in scales.enumerated() {
                 let bar = String(repeating: s >= 0 ? "+" : "-", count: Int((min(abs(s), 1) * 30).rounded()))
-                print(String(format: "  layer %2d  %+.3f  %@", l + 1, s, bar as NSString))
+                printText(String(format: "  layer %2d  %+.3f  %@", l + 1, s, bar as NSString))
             }
         }
     }

@@ -14,6 +14,19 @@ final class LiteVLBackend: QABackend, @unchecked Sendable {
     let pooling: Bool
     private let lock = NSLock()
     private var encoded: EncodedVideo?
+    /// The open clip's frames as sampled for the model, so compare mode's baseline can reuse them.
+    private var sampled: SampledInput?
+
+    /// A clip's model input and how it was sampled.
+    struct SampledInput {
+        var path: String
+        var clip: SampledClip
+        var size: Int
+        var normalization: Normalization
+    }
+
+    /// The open clip's sampled frames (nil before the first clip opens).
+    var currentInput: SampledInput? { lock.withLock { sampled } }
 
     init(answerer: VideoQuestionAnswerer?, modelProblem: String?, frames: Int?, pooling: Bool) {
         self.answerer = answerer
@@ -36,7 +49,7 @@ final class LiteVLBackend: QABackend, @unchecked Sendable {
         progress(0, "decoding \(URL(fileURLWithPath: clipPath).lastPathComponent)")
         let config = answerer?.model.config
         let size = config?.vision.imageSize ?? 224
-        let normalization = config.map { Normalization(mean: $0.imageMean, std: $0.imageStd) } ?? .blip
+        let normalization = config?.normalization ?? .blip
         let sampler = FrameSampler(count: frames, size: size, thumbnailMaxWidth: 320, thumbnailMaxHeight: 240, normalization: normalization)
         let clip: SampledClip
         do { clip = try sampler.sample(path: clipPath) } catch { throw BackendError(message: error.description) }
@@ -57,6 +70,7 @@ final class LiteVLBackend: QABackend, @unchecked Sendable {
             scales = video.scales
             lock.withLock { encoded = video }
         }
+        lock.withLock { sampled = SampledInput(path: clipPath, clip: clip, size: size, normalization: normalization) }
         progress(1, "ready")
         return OpenedClip(info: info, frames: thumbnails, layerScales: scales, warnings: clip.warnings)
     }
@@ -74,10 +88,17 @@ final class LiteVLBackend: QABackend, @unchecked Sendable {
         options.pooling = pooling
         let r: VideoQuestionAnswerer.Result
         do { r = try answerer.ask(question, video: video, options: options) } catch { throw BackendError(message: "\(error)") }
+        return AnswerResult(r)
+    }
+}
+
+extension AnswerResult {
+    /// The app's view of a model's answer: candidates with their probabilities, pooling weights, attention maps.
+    init(_ r: VideoQuestionAnswerer.Result) {
         let g = r.gridSize
-        return AnswerResult(answer: r.answer, candidates: r.candidates.map { AnswerCandidate($0.answer, confidence: $0.probability) },
-                            seconds: r.seconds, temporalWeights: r.temporalWeights ?? [],
-                            attention: AttentionMaps(gridWidth: g, gridHeight: g, values: r.attentionMaps))
+        self.init(answer: r.answer, candidates: r.candidates.map { AnswerCandidate($0.answer, confidence: $0.probability) },
+                  seconds: r.seconds, temporalWeights: r.temporalWeights ?? [],
+                  attention: AttentionMaps(gridWidth: g, gridHeight: g, values: r.attentionMaps))
     }
 }
 

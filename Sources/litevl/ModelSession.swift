@@ -17,6 +17,16 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Linear layers in f32, or bf16 (bfloat16 weights and activations, float32 accumulation; needs AVX512_BF16, else f32 with a note).")
     var precision: WeightPrecision = .float32
 
+    /// The frame counts the engine samples (`--frames`, or a model's `vision.num_frames`).
+    static let framesRange = 1...64
+
+    /// A bad `--frames` ends the command before anything loads.
+    func validate() throws {
+        if let frames, !Self.framesRange.contains(frames) {
+            throw ValidationError("--frames must be between \(Self.framesRange.lowerBound) and \(Self.framesRange.upperBound), not \(frames)")
+        }
+    }
+
     /// Loads the model these options name.
     func session() throws(CommandFailure) -> ModelSession {
         try ModelSession(model: model, answers: answers, frames: frames, precision: precision)
@@ -62,16 +72,19 @@ struct ModelSession {
             throw CommandFailure(message: "cannot load the model in \(dir.path): \(error)", code: 2)
         }
         if let note = answerer.model.precisionFallbackNote { printNote(note) }
+        // `--frames` was checked by `ModelOptions.validate`; a model's own count may still be out of range.
         let t = frames ?? answerer.model.config.vision.numFrames
-        guard (1...64).contains(t) else { throw CommandFailure(message: "--frames must be between 1 and 64, not \(t)", code: 64) }
+        let range = ModelOptions.framesRange
+        guard range.contains(t) else {
+            throw CommandFailure(message: "\(dir.appendingPathComponent("config.json").path): vision.num_frames is \(t), but the engine samples \(range.lowerBound) to \(range.upperBound) frames (pass --frames N)", code: 2)
+        }
         self.frames = t
     }
 
     /// Samples and normalises a clip for this model.
     func sample(_ path: String) throws(CommandFailure) -> SampledClip {
         let c = config
-        let sampler = FrameSampler(count: frames, size: c.vision.imageSize,
-                                   normalization: Normalization(mean: c.imageMean, std: c.imageStd))
+        let sampler = FrameSampler(count: frames, size: c.vision.imageSize, normalization: c.normalization)
         do { return try sampler.sample(path: path) } catch { throw CommandFailure(message: error.description, code: 1) }
     }
 
@@ -87,4 +100,9 @@ struct ModelSession {
 /// Seconds since `start`.
 func seconds(since start: DispatchTime) -> Double {
     Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+}
+
+extension LiteVLConfig {
+    /// The pixel statistics the model's frames are normalised with (`image_mean`, `image_std`).
+    var normalization: Normalization { Normalization(mean: imageMean, std: imageStd) }
 }

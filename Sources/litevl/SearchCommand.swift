@@ -42,7 +42,7 @@ struct SearchCommand: ParsableCommand {
         guard rerank >= 0 else { throw CommandFailure(message: "--rerank must be 0 or more", code: 64) }
         guard !paths.isEmpty else { throw CommandFailure(message: "no video files or folders given; usage: litevl search \"query\" PATH...", code: 64) }
         let start = DispatchTime.now()
-        let cache = try cacheOptions.cache()
+        let cache = cacheOptions.cache()
         let (files, missing) = VideoPaths.expand(paths)
         if let first = missing.first { throw CommandFailure(message: "video not found: \(first) (check the path)") }
         let session = try modelOptions.session()
@@ -102,12 +102,12 @@ struct SearchCommand: ParsableCommand {
             ]
             print(try jsonText(object))
         } else {
-            print("  #   match     ITC       at  file")
+            printText("  #   match     ITC       at  file")
             for (position, r) in shown.enumerated() {
                 let s = similarities[r.index], f = clips[r.index].features
                 let match = r.matchProbability.map { String(format: "%5.1f%%", $0 * 100) } ?? "     -"
-                print(String(format: "%3d  %6@  %6.3f  %6.2fs  %@", position + 1, match as NSString, r.similarity,
-                             f.timestamps[s.bestFrame], terminalSafe(clips[r.index].path) as NSString))
+                printText(String(format: "%3d  %6@  %6.3f  %6.2fs  %@", position + 1, match as NSString, r.similarity,
+                             f.timestamps[s.bestFrame], clips[r.index].path as NSString))
             }
             printNote(String(format: "(%d clips: %d decoded, %d from the cache%@; %.0f ms)", clips.count, counts.decoded, counts.cached,
                              skipped.isEmpty ? "" : ", \(skipped.count) skipped", seconds(since: start) * 1000))

@@ -14,9 +14,6 @@ struct TUICommand: AsyncParsableCommand {
     @Argument(help: "The video clip to open (default: the bundled demo clip).")
     var clip: String?
 
-
-
-
     @Option(help: "Text-dependent pooling: on or off.")
     var pooling: AskCommand.Toggle = .on
 
@@ -44,6 +41,14 @@ struct TUICommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: clipPath) else {
             printError("video not found: \(clipPath) (check the path; 'litevl --help' lists the commands)")
             throw ExitCode(1)
+        }
+        if let library {
+            // Checked before any model loads.
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: library, isDirectory: &isDirectory), isDirectory.boolValue else {
+                printError("library folder not found: \(library) (pass --library with a folder of videos)")
+                throw ExitCode(1)
+            }
         }
         let backend: any QABackend
         if let deferred = deferredBackend() {
@@ -79,7 +84,7 @@ struct TUICommand: AsyncParsableCommand {
     func deferredBackend() -> DeferredBackend? {
         guard modelOptions.model == nil, modelOptions.answers == nil, modelOptions.frames == nil, modelOptions.precision == .float32,
               baseline == nil,
-              library == nil, cacheOptions.sizeMB >= 1,
+              library == nil,
               let dir = Assets.defaultModel, let name = DeferredBackend.configName(dir) else { return nil }
         let baselineName = BaselineModel.defaultDirectory.flatMap(DeferredBackend.configName)
         return DeferredBackend(modelName: name, baselineName: baselineName) { [self] in
@@ -123,14 +128,8 @@ extension TUICommand {
         let base = LiteVLBackend(answerer: answerer, modelProblem: problem, frames: modelOptions.frames, pooling: pooling == .on)
         var index: ClipIndex?
         if let answerer, let dir = modelOptions.model.map({ URL(fileURLWithPath: $0) }) ?? Assets.defaultModel {
-            index = ClipIndex(session: ModelSession(answerer: answerer, frames: modelOptions.frames, directory: dir), cache: try cacheOptions.cache(),
+            index = ClipIndex(session: ModelSession(answerer: answerer, frames: modelOptions.frames, directory: dir), cache: cacheOptions.cache(),
                               collectsWarnings: true)
-        }
-        if let library {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: library, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw CommandFailure(message: "library folder not found: \(library) (pass --library with a folder of videos)")
-            }
         }
         var baselineModel: BaselineModel?
         var baselineProblem: String?
@@ -141,7 +140,7 @@ extension TUICommand {
                 baselineProblem = "the baseline model in \(dir.path) did not load: \(error.message)"
             }
         } else {
-            baselineProblem = "no baseline model (Assets/models/litevl-tiny-notemp is not installed); start with --baseline DIR"
+            baselineProblem = BaselineModel.notInstalledProblem
         }
         return AppBackend(base: base, index: index, baseline: baselineModel, baselineProblem: baselineProblem)
     }

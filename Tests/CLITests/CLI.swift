@@ -58,13 +58,13 @@ enum CLI {
     static let randomModel: URL = writeRandomModel(folder: "litevl-cli-model", name: "random-tiny", temporal: .dynamic, seed: 7000)
 
     /// Writes a tiny random model (full BLIP vocabulary, 9 answers) to a per-process temporary folder.
-    static func writeRandomModel(folder: String, name: String, temporal: LiteVLConfig.TemporalMode, seed: UInt64) -> URL {
+    static func writeRandomModel(folder: String, name: String, temporal: LiteVLConfig.TemporalMode, seed: UInt64, frames: Int = 4) -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(folder)-\(getpid())")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let text = LiteVLConfig.Text(vocabSize: 30524, hidden: 32, layers: 2, heads: 2, intermediate: 64, maxPositions: 64, eps: 1e-12)
         var config = LiteVLConfig(
             name: name,
-            vision: .init(imageSize: 32, patchSize: 8, width: 32, depth: 2, heads: 2, mlpDim: 64, eps: 1e-6, numFrames: 4, temporal: temporal),
+            vision: .init(imageSize: 32, patchSize: 8, width: 32, depth: 2, heads: 2, mlpDim: 64, eps: 1e-6, numFrames: frames, temporal: temporal),
             text: text, decoder: text, embedDim: 16)
         config.pooling.tau = 0.5
         try! JSONEncoder().encode(config).write(to: dir.appendingPathComponent("config.json"))

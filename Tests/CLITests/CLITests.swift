@@ -110,5 +110,45 @@ struct CLITests {
         let scales = try #require(json["scales"] as? [Double])
         #expect(scales.count == 2)
         #expect(scales.allSatisfy { abs($0) < 1 })
+        #expect(json["warnings"] as? [String] == [])
+        // The config's tau as written (0.5), not a Float widened to Double's digits.
+        #expect((json["pooling"] as? [String: Any])?["tau"] as? Double == 0.5)
+    }
+
+    @Test("inspect says why a model without a temporal branch shows no scaling, and that a model without answers generates")
+    func inspectNoTemporal() throws {
+        let r = try CLI.run(["inspect", CLI.clip("bikes.mp4"), "--model", CLI.randomBaselineModel.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("no temporal scaling for \(CLI.clip("bikes.mp4")): the model has no temporal branch (temporal none)"), "\(r.stdout)")
+        #expect(r.stdout.contains("9 candidate answers"), "\(r.stdout)")
+        let bare = FileManager.default.temporaryDirectory.appendingPathComponent("litevl-inspect-bare-\(getpid())")
+        try? FileManager.default.removeItem(at: bare)
+        try FileManager.default.copyItem(at: CLI.randomBaselineModel, to: bare)
+        defer { try? FileManager.default.removeItem(at: bare) }
+        try FileManager.default.removeItem(at: bare.appendingPathComponent("answers.txt"))
+        let g = try CLI.run(["inspect", "--model", bare.path])
+        #expect(g.status == 0 && g.stdout.contains("no answer list (answers are generated)"), "\(g.stdout)\(g.stderr)")
+    }
+
+    @Test("text output shows control characters of names as ^X: a model name and a file name cannot drive the terminal")
+    func controlCharactersInOutput() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("litevl-ctl-\(getpid())")
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = dir.appendingPathComponent("model")
+        try FileManager.default.copyItem(at: CLI.randomBaselineModel, to: model)
+        let configURL = model.appendingPathComponent("config.json")
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as! [String: Any]
+        config["name"] = "evil\u{1B}[31mRED\u{07}\nsecond"
+        try JSONSerialization.data(withJSONObject: config).write(to: configURL)
+        let clip = dir.appendingPathComponent("esc\u{1B}[31mred.mp4")
+        try FileManager.default.copyItem(atPath: CLI.clip("carphone_pristine.mp4"), toPath: clip.path)
+        for args in [["inspect", "--model", model.path], ["probe", clip.path], ["ask", clip.path, "what is it?", "--model", CLI.randomModel.path, "--baseline", model.path]] {
+            let r = try CLI.run(args)
+            #expect(r.status == 0, "\(args[0]): \(r.stderr)")
+            #expect(!r.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(args[0]): \(r.stdout.debugDescription)")
+            #expect(r.stdout.contains("^[[31m"), "\(args[0]): \(r.stdout)")
+        }
     }
 }

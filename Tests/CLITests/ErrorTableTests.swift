@@ -226,6 +226,13 @@ struct ErrorTableTests {
                 .write(to: $0.appendingPathComponent("model.safetensors"))
         },
         "model.config-not-json": askModel("config-not-json") { try Data("{\"name\": ".utf8).write(to: $0.appendingPathComponent("config.json")) },
+        "model.config-fraction": askModel("config-fraction") { try BadFiles.editConfig($0) { c in
+            var v = c["vision"] as! [String: Any]; v["image_size"] = 96.5; c["vision"] = v } },
+        "model.config-directory": askModel("config-directory") { d in
+            let url = d.appendingPathComponent("config.json")
+            try FileManager.default.removeItem(at: url)
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
+        },
         "model.config-missing-key": askModel("config-missing-key") { try BadFiles.editConfig($0) { $0["vision"] = nil } },
         "model.config-bad-value": askModel("config-bad-value") { try BadFiles.editConfig($0) { c in
             var v = c["vision"] as! [String: Any]; v["heads"] = 3; c["vision"] = v } },
@@ -254,6 +261,11 @@ struct ErrorTableTests {
             var p = c["pooling"] as! [String: Any]; p["tau"] = 1e-40; c["pooling"] = p } },
         "model.config-positions": askModel("config-positions") { try BadFiles.editConfig($0) { c in
             var t = c["text"] as! [String: Any]; t["max_positions"] = 16; c["text"] = t } },
+        "model.config-question-tokens": askModel("config-question-tokens") { try BadFiles.editConfig($0) { $0["max_question_tokens"] = 100 } },
+        "model.config-frames": {
+            let dir = CLI.writeRandomModel(folder: "litevl-errors-frames100", name: "random-100-frames", temporal: .none, seed: 7001, frames: 100)
+            return .litevl(["ask", BadFiles.path("good.mp4"), question, "--model", dir.path])
+        },
         // Checkpoints (litevl convert): the crafted files of Tests/LiteVLTests/Fixtures/checkpoints.
         "checkpoint.os-system": { convert("evil_os_system.pth") },
         "checkpoint.eval": { convert("evil_eval.pth") },
@@ -269,6 +281,13 @@ struct ErrorTableTests {
         "checkpoint.not-zip": { .litevl(["convert", BadFiles.path("text.mp4"), "--out", BadFiles.path("converted-text")]) },
         "checkpoint.missing": { convert("missing.pth") },
         "checkpoint.retrieval": { convert("blip_retrieval.pth") },
+        "checkpoint.bad-rank": { convert("evil_rank.pth") },
+        "checkpoint.vocab-blank-line": {
+            let vocab = BadFiles.dir.appendingPathComponent("blank-line-vocab.txt")
+            try Data("[PAD]\n\n[UNK]\n[CLS]\n[SEP]\n".utf8).write(to: vocab)
+            return .litevl(["convert", fixtures.appendingPathComponent("blip_image.pth").path, "--out", BadFiles.path("converted-blank-vocab"),
+                            "--heads", "2", "--vocab", vocab.path])
+        },
         // Questions
         "question.empty": { ask(BadFiles.path("good.mp4"), "") },
         "question.blank": { ask(BadFiles.path("good.mp4"), "   ") },
@@ -289,6 +308,13 @@ struct ErrorTableTests {
         },
         "question.search-100kb": { .litevl(["search", String(repeating: "red ", count: 25_000), BadFiles.path("good.mp4"), "--model", model, "--no-cache"]) },
         "question.search-empty": { .litevl(["search", " ", BadFiles.path("good.mp4"), "--model", model, "--no-cache"]) },
+        "question.search-newline": { .litevl(["search", "\n", BadFiles.path("good.mp4"), "--model", model, "--no-cache"]) },
+        "question.demo-manifest-bad-line": {
+            let manifest = BadFiles.dir.appendingPathComponent("demo-bad-line.jsonl")
+            let lines = [#"{"video": "good.mp4", "question": "what is moving?"}"#, "", #"{"video": 3}"#]
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: manifest)
+            return .litevl(["demo", "--manifest", manifest.path, "--model", model])
+        },
         "question.control-chars": { ask(BadFiles.path("good.mp4"), "what\u{1B}[31m color\u{07} is it?") },
         "question.not-utf8": { .shell("exec \"$LITEVL\" ask \(TmuxSession.quote(BadFiles.path("good.mp4"))) \"$(printf 'what \\377\\376 color?')\" --model \(TmuxSession.quote(model))") },
         // Terminal (the ones that need no terminal to show)
@@ -301,10 +327,17 @@ struct ErrorTableTests {
         "flags.cache-size-huge": { .litevl(["search", "a red circle", BadFiles.path("good.mp4"), "--model", model, "--cache", BadFiles.path("cache-huge"), "--cache-size", "17592186044416"]) },
         "flags.threads-too-many": { .litevl(["frames", BadFiles.path("good.mp4"), "--threads", "100000", "--out", BadFiles.path("frames-threads")]) },
         "flags.frames-too-many": { ask(BadFiles.path("good.mp4"), question, ["--frames", "1000"]) },
+        "flags.frames-app": { .litevl([BadFiles.path("good.mp4"), "--frames", "0"]) },
+        "flags.frames-demo": { .litevl(["demo", "--frames", "100"]) },
+        "flags.cache-size-app": { .litevl([BadFiles.path("good.mp4"), "--cache-size", "0"]) },
         "flags.top-zero": { ask(BadFiles.path("good.mp4"), question, ["--top", "0"]) },
         "flags.bad-choice": { ask(BadFiles.path("good.mp4"), question, ["--pooling", "maybe"]) },
         "flags.unknown-command": { .litevl(["frobnicate"]) },
         "flags.missing-answers-file": { ask(BadFiles.path("good.mp4"), question, ["--answers", "/nonexistent/answers.txt"]) },
+        "flags.answers-directory": { ask(BadFiles.path("good.mp4"), question, ["--answers", BadFiles.dir.path]) },
+        "flags.bench-frames": { .litevl(["bench", "--gemm", "--frames=-1"]) },
+        "flags.bench-size": { .litevl(["bench", "--preset", "blip-base", "--size", "100000"]) },
+        "flags.frames-out-under-file": { .litevl(["frames", BadFiles.path("good.mp4"), "--out", BadFiles.path("good.mp4") + "/sub"]) },
     ]
 
     static func execute(_ run: Run) throws -> CLI.Result {

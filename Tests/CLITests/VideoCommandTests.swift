@@ -55,4 +55,29 @@ struct VideoCommandTests {
         #expect(r.stderr.hasPrefix("litevl: ") && r.stderr.contains("/nonexistent/x.mp4"))
         #expect(!FileManager.default.fileExists(atPath: "/tmp/never-written"))
     }
+
+    @Test("frames: 101 frames are named to sort in frame order; a second, shorter run into the folder warns of the first's files")
+    func framesNamingAndStaleFiles() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("frames-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try CLI.run(["frames", CLI.clip("bikes.mp4"), "--count", "101", "--out", out.path, "--size", "16", "--format", "ppm", "--thumbnails",
+                             "--thumbnail-box", "8x8"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stderr.contains("earlier run"), "\(r.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: out.path)
+        let frames = names.filter { $0.hasPrefix("frame-") }.sorted()
+        #expect(frames.count == 101 && frames.first == "frame-000.ppm" && frames.last == "frame-100.ppm", "\(frames.prefix(3))")
+        #expect(frames == (0...100).map { String(format: "frame-%03d.ppm", $0) })
+        // --format ppm writes ppm thumbnails too, as the help says.
+        #expect(names.filter { $0.hasPrefix("thumb-") }.sorted() == (0...100).map { String(format: "thumb-%03d.ppm", $0) })
+        let tsv = try String(contentsOf: out.appendingPathComponent("frames.tsv"), encoding: .utf8)
+        #expect(tsv.split(separator: "\n").last?.hasSuffix("\tframe-100.ppm") == true)
+
+        let again = try CLI.run(["frames", CLI.clip("bikes.mp4"), "--count", "2", "--out", out.path, "--size", "16", "--format", "ppm"])
+        #expect(again.status == 0, "\(again.stderr)")
+        // All 101 frames and 101 thumbnails of the first run: the second named its two frames with two digits.
+        #expect(again.stderr.contains("also holds 202 frame file(s) from an earlier run (frame-000.ppm, frame-001.ppm, frame-002.ppm, …)"), "\(again.stderr)")
+        let listed = try String(contentsOf: out.appendingPathComponent("frames.tsv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(listed.map { $0.split(separator: "\t").last.map(String.init) } == ["frame-00.ppm", "frame-01.ppm"])
+    }
 }

@@ -48,7 +48,7 @@ struct ParityTests {
                 #expect(f.error(pooling.temporalWeights, ParityFixture.slice(try f.tensor("temporal_weights"), q).data) < f.tolerance, "a_t q\(q)")
                 #expect(f.error(pooling.spatialWeights, ParityFixture.slice(try f.tensor("spatial_weights"), q).data) < f.tolerance, "b_j q\(q)")
             }
-            let memoryRows = encoded.features.data + (pooling?.memoryRows.data ?? [])
+            let memoryRows = encoded.features.data + (pooling?.memoryRows(of: encoded.features).data ?? [])
             #expect(f.error(memoryRows, ParityFixture.slice(try f.tensor("memory"), q).data) < f.tolerance, "memory q\(q)")
 
             let (states, cross) = m.encodeQuestion(ids: qEnc, mask: qMask, memory: m.memory(encoded, pooling: pooling), recordCrossAttention: true)

@@ -39,7 +39,7 @@ struct RetrievalParityTests {
                 let states = m.encodeQuestion(ids: multimodal, memory: m.memory(encoded[c], pooling: pooling)).states
                 let logits = try #require(m.itmLogits(questionStates: states))
                 #expect(f.error(logits, Array(expectedLogits[((qi * clips + c) * 2)..<((qi * clips + c) * 2 + 2)])) < 1e-4, "itm q\(qi) c\(c)")
-                let p = try #require(m.matchProbability(encoded[c], textIDs: textIDs, multimodalIDs: multimodal))
+                let p = try #require(m.matchProbability(encoded[c], textFeature: q, multimodalIDs: multimodal))
                 #expect(abs(p - expectedProbability[qi * clips + c]) < 1e-4, "P(match) q\(qi) c\(c)")
             }
         }

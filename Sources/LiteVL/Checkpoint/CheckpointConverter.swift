@@ -124,8 +124,12 @@ public struct CheckpointConverter {
             if kept.keys.contains(where: { $0.hasPrefix("visual_encoder.") }) { throw .noAnswerDecoder(path: path) }
             throw fail("it holds no BLIP tensors (visual_encoder.*, text_encoder.*, text_decoder.*); state dict at \(location) starts with \(stateDict.prefix(3).map(\.name).joined(separator: ", "))")
         }
-        func shape(_ name: String) throws(CheckpointError) -> [Int] {
+        /// The shape of `name`, which must have `rank` dimensions, none empty.
+        func shape(_ name: String, rank: Int) throws(CheckpointError) -> [Int] {
             guard let t = kept[name] else { throw fail("it lacks \(name)") }
+            guard t.shape.count == rank, t.shape.allSatisfy({ $0 > 0 }) else {
+                throw .badTensor(path: path, name: name, reason: "has shape \(t.shape), expected \(rank) non-empty dimensions")
+            }
             return t.shape
         }
         func count(_ prefix: String) -> Int {
@@ -140,9 +144,9 @@ public struct CheckpointConverter {
         }
 
         // Vision
-        let cls = try shape("visual_encoder.cls_token"), patch = try shape("visual_encoder.patch_embed.proj.weight")
-        let pos = try shape("visual_encoder.pos_embed")
-        guard cls.count == 3, patch.count == 4, patch[2] == patch[3], pos.count == 3 else { throw fail("visual_encoder tensors have unexpected ranks") }
+        let cls = try shape("visual_encoder.cls_token", rank: 3), patch = try shape("visual_encoder.patch_embed.proj.weight", rank: 4)
+        let pos = try shape("visual_encoder.pos_embed", rank: 3)
+        guard patch[2] == patch[3] else { throw fail("visual_encoder.patch_embed.proj.weight has non-square patches \(patch[2])x\(patch[3])") }
         guard patch[1] == 3 else { throw fail("visual_encoder.patch_embed.proj.weight reads \(patch[1]) channels, not RGB (a convolutional stem is not supported)") }
         let width = cls[2], patchSize = patch[2]
         let n0 = pos[1] - 1
@@ -152,7 +156,7 @@ public struct CheckpointConverter {
         guard imageSize > 0, imageSize % patchSize == 0 else { throw fail("--image-size \(imageSize) is not a multiple of the patch size \(patchSize)") }
         let depth = count("visual_encoder.blocks")
         guard depth > 0 else { throw fail("it has no visual_encoder.blocks") }
-        let mlp = try shape("visual_encoder.blocks.0.mlp.fc1.weight")[0]
+        let mlp = try shape("visual_encoder.blocks.0.mlp.fc1.weight", rank: 2)[0]
 
         let hasTemporalAttention = kept.keys.contains { $0.contains(".temporal_attn.") }
         let hasScaling = kept.keys.contains { $0.contains(".temporal_scaling.") }
@@ -175,17 +179,17 @@ public struct CheckpointConverter {
 
         // Text encoder and decoder
         func stack(_ prefix: String) throws(CheckpointError) -> LiteVLConfig.Text {
-            let words = try shape("\(prefix).embeddings.word_embeddings.weight")
-            let positions = try shape("\(prefix).embeddings.position_embeddings.weight")
+            let words = try shape("\(prefix).embeddings.word_embeddings.weight", rank: 2)
+            let positions = try shape("\(prefix).embeddings.position_embeddings.weight", rank: 2)
             let layers = count("\(prefix).encoder.layer")
             guard layers > 0 else { throw fail("it has no \(prefix).encoder.layer") }
-            let inter = try shape("\(prefix).encoder.layer.0.intermediate.dense.weight")[0]
+            let inter = try shape("\(prefix).encoder.layer.0.intermediate.dense.weight", rank: 2)[0]
             return LiteVLConfig.Text(vocabSize: words[0], hidden: words[1], layers: layers, heads: try heads(words[1]),
                                      intermediate: inter, maxPositions: positions[0], eps: 1e-12)
         }
         let text = try stack("text_encoder"), decoder = try stack("text_decoder.bert")
         let hasProjections = kept["vision_proj.weight"] != nil || kept["text_proj.weight"] != nil
-        let embedDim = try hasProjections ? shape("vision_proj.weight")[0] : 256
+        let embedDim = try hasProjections ? shape("vision_proj.weight", rank: 2)[0] : 256
         if !hasProjections && options.pooling && width != text.hidden {
             throw fail("it has no vision_proj/text_proj and the ViT width \(width) differs from the text width \(text.hidden), so text-dependent pooling cannot compare them; pass --pooling off")
         }
@@ -290,11 +294,14 @@ public struct CheckpointConverter {
         try fm.moveItem(at: partial, to: final)
     }
 
-    /// Reads a vocabulary file's tokens, one a line.
-    public static func readVocabulary(_ url: URL) throws(CheckpointError) -> [String] {
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw .fileMissing(path: url.path) }
-        var lines = String(decoding: data, as: UTF8.self).components(separatedBy: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }
-        if lines.last == "" { lines.removeLast() }
-        return lines
+    /// Reads a vocabulary file's tokens, one a line, by the rules the model loader applies
+    /// (``WordPieceVocabulary/init(contentsOf:)``), so that no converted model carries a vocabulary
+    /// it would then refuse.
+    public static func readVocabulary(_ url: URL) throws(WordPieceVocabularyError) -> [String] {
+        do { return try WordPieceVocabulary(contentsOf: url).tokens } catch let error as WordPieceVocabularyError {
+            throw error
+        } catch {
+            throw .unreadable(path: url.path, reason: "\(error)")
+        }
     }
 }

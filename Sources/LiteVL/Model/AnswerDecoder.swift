@@ -122,30 +122,11 @@ public struct AnswerDecoder: Sendable {
         let first = head(decHidden, rows: [0])
         let lp = Self.logSoftmax(first.row(0))
         let probabilities = candidates.map { $0.count > 1 ? Float(exp(lp[$0[1]])) : 0 }
-        // torch.topk as BLIP uses it: largest first; equal values in ascending candidate index.
-        let order = probabilities.indices.sorted { probabilities[$0] != probabilities[$1] ? probabilities[$0] > probabilities[$1] : $0 < $1 }
-        let top = Array(order.prefix(min(k, candidates.count))).filter { candidates[$0].count > 1 && candidates[$0][0] == special.dec }
+        let top = Array(Self.topOrder(probabilities).prefix(min(k, candidates.count))).filter { candidates[$0].count > 1 && candidates[$0][0] == special.dec }
         // Inputs after [DEC], without the final token: its output predicts nothing that is scored.
         let sequences = top.map { Array(candidates[$0].dropFirst().dropLast()) }
-        let firstLoss = Dictionary(uniqueKeysWithValues: Set(top.map { candidates[$0][1] }).map { ($0, smoothedLoss(first.row(0), target: $0)) })
-        var losses = top.map { firstLoss[candidates[$0][1]]! }
         let (hidden, ranges) = bert.forwardPacked(sequences, causal: true, cross: memory.layers, crossMask: memory.mask, prefix: decCache)
-        // Row i of candidate c predicts its token i + 2.
-        var rows: [Int] = [], owners: [(candidate: Int, target: Int)] = []
-        for (c, r) in ranges.enumerated() {
-            for i in 0..<r.count { rows.append(r.lowerBound + i); owners.append((c, candidates[top[c]][i + 2])) }
-        }
-        let chunk = 256
-        var start = 0
-        while start < rows.count {
-            let end = min(start + chunk, rows.count)
-            let logits = head(hidden, rows: Array(rows[start..<end]))
-            for i in start..<end { losses[owners[i].candidate] += smoothedLoss(logits.row(i - start), target: owners[i].target) }
-            start = end
-        }
-        let ranked = top.enumerated().map { n, i in RankedAnswer(index: i, firstTokenProbability: probabilities[i], score: -losses[n]) }
-        // Stable sort by score: equal scores keep the top-k order.
-        return ranked.enumerated().sorted { l, r in l.element.score != r.element.score ? l.element.score > r.element.score : l.offset < r.offset }.map(\.element)
+        return finishRanking(candidates: candidates, top: top, ranges: ranges, hidden: hidden, first: first, probabilities: probabilities)
     }
 
     /// ``rank(candidates:memory:k:)`` when every candidate is kept (k ≥ the number of candidates, as
@@ -160,18 +141,29 @@ public struct AnswerDecoder: Sendable {
         let first = head(hidden, rows: [0])
         let lp = Self.logSoftmax(first.row(0))
         let probabilities = candidates.map { $0.count > 1 ? Float(exp(lp[$0[1]])) : 0 }
-        // torch.topk as BLIP uses it: largest first; equal values in ascending candidate index.
-        let order = probabilities.indices.sorted { probabilities[$0] != probabilities[$1] ? probabilities[$0] > probabilities[$1] : $0 < $1 }
         var rangeOf: [Int: Range<Int>] = [:]
         for (i, c) in valid.enumerated() { rangeOf[c] = ranges[i] }
-        let top = order.filter { rangeOf[$0] != nil }
+        let top = Self.topOrder(probabilities).filter { rangeOf[$0] != nil }
+        return finishRanking(candidates: candidates, top: top, ranges: top.map { rangeOf[$0]! }, hidden: hidden, first: first,
+                             probabilities: probabilities)
+    }
+
+    /// torch.topk's order as BLIP uses it: largest first; equal values in ascending candidate index.
+    static func topOrder(_ probabilities: [Float]) -> [Int] {
+        probabilities.indices.sorted { probabilities[$0] != probabilities[$1] ? probabilities[$0] > probabilities[$1] : $0 < $1 }
+    }
+
+    /// The end both rankings share: every kept candidate `top[c]` (in top-k order) scored on its whole
+    /// sequence. `first` holds the prediction after [DEC] (its token 1's loss); `hidden` rows
+    /// `ranges[c]` are the candidate's outputs after its tokens 1…, row i predicting token i + 2.
+    /// Returns the candidates best first; equal scores keep the top-k order, as `argmax` does.
+    private func finishRanking(candidates: [[Int]], top: [Int], ranges: [Range<Int>], hidden: Tensor, first: Tensor,
+                               probabilities: [Float]) -> [RankedAnswer] {
         let firstLoss = Dictionary(uniqueKeysWithValues: Set(top.map { candidates[$0][1] }).map { ($0, smoothedLoss(first.row(0), target: $0)) })
         var losses = top.map { firstLoss[candidates[$0][1]]! }
-        // Row i of candidate c predicts its token i + 2.
         var rows: [Int] = [], owners: [(candidate: Int, target: Int)] = []
-        for (c, index) in top.enumerated() {
-            let r = rangeOf[index]!
-            for i in 0..<r.count { rows.append(r.lowerBound + i); owners.append((c, candidates[index][i + 2])) }
+        for (c, r) in ranges.enumerated() {
+            for i in 0..<r.count { rows.append(r.lowerBound + i); owners.append((c, candidates[top[c]][i + 2])) }
         }
         let chunk = 256
         var start = 0
@@ -179,13 +171,12 @@ public struct AnswerDecoder: Sendable {
             let end = min(start + chunk, rows.count)
             let logits = head(hidden, rows: Array(rows[start..<end]))
             let targets = owners[start..<end].map(\.target)
-            // One log-sum-exp over the vocabulary per row, rows spread over the cores.
+            // One log-sum-exp over the vocabulary per row, rows spread over the cores; summed in row order.
             let rowLosses = Parallel.map(end - start) { i in smoothedLoss(logits.row(i), target: targets[i]) }
             for i in start..<end { losses[owners[i].candidate] += rowLosses[i - start] }
             start = end
         }
         let ranked = top.enumerated().map { n, i in RankedAnswer(index: i, firstTokenProbability: probabilities[i], score: -losses[n]) }
-        // Stable sort by score: equal scores keep the top-k order.
         return ranked.enumerated().sorted { l, r in l.element.score != r.element.score ? l.element.score > r.element.score : l.offset < r.offset }.map(\.element)
     }
 

@@ -164,12 +164,13 @@ public struct LiteVLConfig: Codable, Sendable, Equatable {
     public static func load(from url: URL) throws(ModelError) -> LiteVLConfig {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            if !FileManager.default.fileExists(atPath: url.path) { throw .fileMissing(path: url.path, what: "model config") }
-            throw .unreadable(path: url.path, reason: "\(error.localizedDescription)")
+            throw ModelError.readFailure(url, what: "model config", error)
         }
         let config: LiteVLConfig
         do { config = try JSONDecoder().decode(LiteVLConfig.self, from: data) } catch let error as DecodingError {
-            throw .badConfig(path: url.path, reason: Self.describe(error))
+            // Foundation reports a number that does not fit its field without a coding path, like broken JSON.
+            let isJSON = (try? JSONSerialization.jsonObject(with: data)) != nil
+            throw .badConfig(path: url.path, reason: Self.describe(error, isJSON: isJSON))
         } catch {
             throw .badConfig(path: url.path, reason: "\(error)")
         }
@@ -177,13 +178,17 @@ public struct LiteVLConfig: Codable, Sendable, Equatable {
         return config
     }
 
-    static func describe(_ error: DecodingError) -> String {
+    static func describe(_ error: DecodingError, isJSON: Bool = true) -> String {
         func path(_ p: [any CodingKey]) -> String { p.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".") }
         switch error {
         case let .keyNotFound(key, ctx): return "missing key \((ctx.codingPath.map { $0.stringValue } + [key.stringValue]).joined(separator: "."))"
-        case let .typeMismatch(_, ctx): return "wrong type at \(path(ctx.codingPath))"
+        case let .typeMismatch(_, ctx):
+            return ctx.codingPath.isEmpty ? "the top level is not a JSON object" : "wrong type at \(path(ctx.codingPath))"
         case let .valueNotFound(_, ctx): return "null at \(path(ctx.codingPath))"
-        case let .dataCorrupted(ctx): return ctx.codingPath.isEmpty ? "not valid JSON" : "bad value at \(path(ctx.codingPath))"
+        case let .dataCorrupted(ctx):
+            if !ctx.codingPath.isEmpty { return "bad value at \(path(ctx.codingPath))" }
+            // (Foundation's own text says "not valid JSON" here too, and names no field.)
+            return isJSON ? "a number does not fit its field (a fraction or a huge value where a whole number belongs)" : "not valid JSON"
         @unknown default: return "\(error)"
         }
     }
@@ -225,8 +230,11 @@ public struct LiteVLConfig: Codable, Sendable, Equatable {
             return "\(what) = \(eps) is out of range (a layer norm's epsilon is positive and small, e.g. 1e-6 or 1e-12)"
         }
         // Questions are up to 35 tokens (BLIP's max_length); answers are generated up to 10 tokens after [DEC].
-        if text.maxPositions < BertTokenizer.questionMaxLength {
-            return "text.max_positions = \(text.maxPositions) is below the \(BertTokenizer.questionMaxLength) tokens a question may have"
+        if maxQuestionTokens < 2 {
+            return "max_question_tokens = \(maxQuestionTokens) leaves no room for a question between [CLS] and [SEP]"
+        }
+        if text.maxPositions < maxQuestionTokens {
+            return "text.max_positions = \(text.maxPositions) is below the \(maxQuestionTokens) tokens a question may have (max_question_tokens)"
         }
         if decoder.maxPositions < AnswerDecoder.maxGeneratedTokens + 1 {
             return "decoder.max_positions = \(decoder.maxPositions) is below the \(AnswerDecoder.maxGeneratedTokens + 1) positions of a generated answer"

@@ -57,11 +57,12 @@ extension LiteVLModel {
 
     /// P(match) of the ITM head for a text and a clip: `softmax(itm_head(h[0]))[1]`, h the
     /// multimodal text-encoder output of `multimodalIDs` (`[ENC] …`) cross-attending the clip's
-    /// memory built for this text (its own q from `textIDs` when pooling is on), exactly as the
-    /// reference's `itm_logits`. nil when the model has no ITM head.
-    public func matchProbability(_ video: EncodedVideo, textIDs: [Int], multimodalIDs: [Int]) -> Float? {
+    /// memory built for this text (pooled with its text feature q, ``textFeature(ids:mask:)`` of
+    /// `[CLS] …`, when pooling is on), exactly as the reference's `itm_logits`. nil when the model
+    /// has no ITM head.
+    public func matchProbability(_ video: EncodedVideo, textFeature q: [Float], multimodalIDs: [Int]) -> Float? {
         guard itmHead != nil else { return nil }
-        let pooling = config.pooling.enabled ? pool(video, question: textFeature(ids: textIDs)) : nil
+        let pooling = config.pooling.enabled ? pool(video, question: q) : nil
         let states = encodeQuestion(ids: multimodalIDs, memory: memory(video, pooling: pooling)).states
         guard let logits = itmLogits(questionStates: states), logits.count == 2 else { return nil }
         let m = max(logits[0], logits[1])

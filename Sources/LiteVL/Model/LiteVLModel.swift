@@ -131,8 +131,7 @@ public final class LiteVLModel: Sendable {
 
     /// Text-dependent pooling of `video` for the question feature `q`.
     public func pool(_ video: EncodedVideo, question q: [Float]) -> PoolingResult {
-        TextDependentPooling.pool(features: video.features, projected: video.projected, projectedMean: video.projectedMean,
-                                  question: q, tau: config.pooling.tau)
+        TextDependentPooling.pool(projected: video.projected, projectedMean: video.projectedMean, question: q, tau: config.pooling.tau)
     }
 
     /// The cross-attention memory for one question: the frame tokens' cached keys and values,

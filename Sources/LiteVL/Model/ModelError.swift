@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything that can go wrong loading or running a model, each with a one-line message that
 /// says what went wrong, in which file or tensor, and what to do.
 public enum ModelError: Error, CustomStringConvertible, Equatable, Sendable {
@@ -15,8 +17,14 @@ public enum ModelError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The model cannot do what was asked (`reason` says why and what to use instead).
     case unsupported(path: String, reason: String)
 
+    /// The `what` of a missing answer list (``fileMissing(path:what:)``).
+    public static let answerListFile = "answer list"
+
     public var description: String {
         switch self {
+        case let .fileMissing(path, what) where what == ModelError.answerListFile:
+            // Only a list named with --answers can be missing: a model's own answers.txt is optional.
+            return "\(what) not found: \(path) (check the --answers path)"
         case let .fileMissing(path, what):
             return "\(what) not found: \(path) (check the path, or pass --model DIR with model.safetensors, config.json and vocab.txt)"
         case let .unreadable(path, reason):
@@ -41,5 +49,16 @@ public enum ModelError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .nonFinite(path, stage):
             return "\(path): the model computed NaN or infinite values in \(stage), so its weights or config.json are damaged (re-download or re-export the model)"
         }
+    }
+}
+
+extension ModelError {
+    /// Why reading the model file at `url` failed: missing, a directory, or unreadable (`error`).
+    static func readFailure(_ url: URL, what: String, _ error: any Error) -> ModelError {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return .fileMissing(path: url.path, what: what) }
+        if isDirectory.boolValue { return .unreadable(path: url.path, reason: "it is a directory, not a file") }
+        let posix = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).flatMap { $0.domain == NSPOSIXErrorDomain ? $0 : nil }
+        return .unreadable(path: url.path, reason: posix.map { String(cString: strerror(Int32($0.code))).lowercased() } ?? error.localizedDescription)
     }
 }

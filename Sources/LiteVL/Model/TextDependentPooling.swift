@@ -8,26 +8,28 @@ public struct PoolingResult: Sendable {
     /// b_j: softmax over the N patch positions of the similarity between the frame-averaged patch
     /// feature and the question.
     public var spatialWeights: [Float]
-    /// Σ_t a_t V[t]: `[1 + N, width]`.
-    public var temporallyPooled: Tensor
-    /// Σ_j b_j V[t, j]: `[frames, width]`.
-    public var spatiallyPooled: Tensor
 
-    /// The pooled memory rows appended after the frame tokens: `[1 + N + frames, width]`.
-    public var memoryRows: Tensor {
-        Tensor(shape: [temporallyPooled.shape[0] + spatiallyPooled.shape[0], temporallyPooled.shape[1]],
-               data: temporallyPooled.data + spatiallyPooled.data)
+    /// The pooled memory rows appended after the frame tokens, `[1 + N + frames, width]`: Σ_t a_t V[t]
+    /// (1 + N rows) followed by Σ_j b_j V[t, 1 + j] for every frame. The model itself pools its
+    /// cached keys and values instead (``TextDependentPooling/pooledRows(_:frames:positions:width:temporalWeights:spatialWeights:)``),
+    /// so these rows are computed only when asked for.
+    public func memoryRows(of features: Tensor) -> Tensor {
+        let frames = features.shape[0], positions = features.shape[1], width = features.shape[2]
+        precondition(temporalWeights.count == frames && spatialWeights.count == positions - 1, "pooling weights do not match the features")
+        return features.data.withUnsafeBufferPointer { vp in
+            TextDependentPooling.pooledRows(vp.baseAddress!, frames: frames, positions: positions, width: width,
+                                            temporalWeights: temporalWeights, spatialWeights: spatialWeights)
+        }
     }
 }
 
 /// Text-dependent pooling: no parameters, only similarities to the question feature.
 public enum TextDependentPooling {
-    /// Pools `features` (`[frames, 1 + N, width]`) with the question feature `q` (`[embedDim]`,
-    /// unit norm) given the projected, normalised features `projected` (`[frames, 1 + N, embedDim]`)
-    /// and their mean over frames `projectedMean` (`[1 + N, embedDim]`).
-    public static func pool(features: Tensor, projected: Tensor, projectedMean: Tensor, question q: [Float], tau: Float) -> PoolingResult {
-        let frames = features.shape[0], positions = features.shape[1], width = features.shape[2]
-        let e = projected.shape[2]
+    /// The pooling weights for the question feature `q` (`[embedDim]`, unit norm) given the
+    /// projected, normalised features `projected` (`[frames, 1 + N, embedDim]`) and their mean over
+    /// frames `projectedMean` (`[1 + N, embedDim]`).
+    public static func pool(projected: Tensor, projectedMean: Tensor, question q: [Float], tau: Float) -> PoolingResult {
+        let frames = projected.shape[0], positions = projected.shape[1], e = projected.shape[2]
         precondition(q.count == e)
         var a = [Float](repeating: 0, count: frames)
         var b = [Float](repeating: 0, count: positions - 1)
@@ -41,12 +43,7 @@ public enum TextDependentPooling {
         }
         a.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: 1, cols: frames) }
         b.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: 1, cols: positions - 1) }
-        let rows = features.data.withUnsafeBufferPointer { vp in
-            pooledRows(vp.baseAddress!, frames: frames, positions: positions, width: width, temporalWeights: a, spatialWeights: b)
-        }
-        return PoolingResult(temporalWeights: a, spatialWeights: b,
-                             temporallyPooled: Tensor(shape: [positions, width], data: Array(rows.data[0..<(positions * width)])),
-                             spatiallyPooled: Tensor(shape: [frames, width], data: Array(rows.data[(positions * width)...])))
+        return PoolingResult(temporalWeights: a, spatialWeights: b)
     }
 
     /// The pooled rows of any per-token quantity `x` (`[frames, positions, width]`): Σ_t a_t x[t]

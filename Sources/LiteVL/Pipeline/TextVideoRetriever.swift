@@ -32,16 +32,15 @@ public struct TextVideoRetriever: Sendable {
         if model.visionProjection == nil && model.config.vision.width != model.config.text.hidden {
             throw .unsupported(path: model.source, reason: "the model has no ITC projections (vision_proj, text_proj) and its vision width \(model.config.vision.width) differs from its text width \(model.config.text.hidden), so it cannot compare a description with clips; search with a model trained for retrieval (e.g. the bundled litevl-tiny)")
         }
-        var length = 0
-        for _ in text where length <= VideoQuestionAnswerer.maxQuestionCharacters { length += 1 }
-        guard length <= VideoQuestionAnswerer.maxQuestionCharacters else {
-            throw .badInput("the search text is \(text.utf8.count) bytes long; it is limited to \(VideoQuestionAnswerer.maxQuestionCharacters) characters (the model reads only its first 35 tokens, about 30 words): describe the clip in a sentence")
-        }
-        guard !QuestionNormalizer().normalize(text).trimmingCharacters(in: .whitespaces).isEmpty else {
+        switch VideoQuestionAnswerer.TextInputProblem(text) {
+        case .tooLong?:
+            throw .badInput("the search text is longer than \(VideoQuestionAnswerer.maxQuestionCharacters) characters, the limit (the model reads only its first 35 tokens, about 30 words): describe the clip in a sentence")
+        case .empty?:
             throw .badInput("the search text is empty; describe the clip you are looking for")
+        case nil:
+            break
         }
-        let textIDs = tokenizer.encodeQuestion(text, for: .textOnly).map(Int.init)
-        let multimodalIDs = tokenizer.encodeQuestion(text, for: .multimodal).map(Int.init)
+        let (textIDs, multimodalIDs) = tokenizer.questionIDs(text, maxLength: model.config.maxQuestionTokens)
         let feature = model.textFeature(ids: textIDs)
         if !feature.allSatisfy(\.isFinite) { throw .nonFinite(path: model.source, stage: "the text feature") }
         return Query(text: text, textIDs: textIDs, multimodalIDs: multimodalIDs, feature: feature)
@@ -54,7 +53,7 @@ public struct TextVideoRetriever: Sendable {
 
     /// The ITM match probability of a clip (nil without an ITM head).
     public func matchProbability(_ query: Query, video: EncodedVideo) -> Float? {
-        model.matchProbability(video, textIDs: query.textIDs, multimodalIDs: query.multimodalIDs)
+        model.matchProbability(video, textFeature: query.feature, multimodalIDs: query.multimodalIDs)
     }
 
     /// One ranked clip.

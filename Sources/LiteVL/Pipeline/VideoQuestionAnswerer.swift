@@ -66,10 +66,10 @@ public final class VideoQuestionAnswerer: Sendable {
     /// Reads a candidate list: one answer a line, blank lines and surrounding spaces ignored.
     public static func readAnswerList(_ url: URL) throws -> [String] {
         let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            if !FileManager.default.fileExists(atPath: url.path) { throw ModelError.fileMissing(path: url.path, what: "answer list") }
-            throw ModelError.unreadable(path: url.path, reason: "not UTF-8 text")
-        }
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw ModelError.readFailure(url, what: ModelError.answerListFile, error) }
+        guard let decoded = String(data: data, encoding: .utf8) else { throw ModelError.unreadable(path: url.path, reason: "not UTF-8 text") }
+        text = decoded
         let list = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !list.isEmpty else { throw ModelError.badInput("answer list \(url.path) is empty (write one candidate answer a line)") }
         return list
@@ -133,26 +133,43 @@ public final class VideoQuestionAnswerer: Sendable {
     /// Why `question` cannot be asked (empty, or longer than ``maxQuestionCharacters``), or nil.
     /// Cheap: callers check before loading a model or decoding a clip.
     public static func questionProblem(_ question: String) -> String? {
-        // Count lazily: a pasted megabyte is refused after 1001 characters.
-        var length = 0
-        for _ in question where length <= maxQuestionCharacters { length += 1 }
-        if length > maxQuestionCharacters {
-            return "the question is \(question.utf8.count) bytes long; questions are limited to \(maxQuestionCharacters) characters (the model reads only its first 35 tokens, about 30 words): ask a shorter question"
-        }
-        // Control characters are dropped by the tokenizer: a question of only those is empty too.
-        let normalized = QuestionNormalizer().normalize(question)
-        if normalized.unicodeScalars.allSatisfy({ $0.properties.isWhitespace || $0.properties.generalCategory == .control }) {
+        switch TextInputProblem(question) {
+        case .tooLong?:
+            return "the question is longer than \(maxQuestionCharacters) characters, the limit (the model reads only its first 35 tokens, about 30 words): ask a shorter question"
+        case .empty?:
             return "the question is empty; type a question about the clip"
+        case nil:
+            return nil
         }
-        return nil
+    }
+
+    /// What makes a text (a question, or a search description) unreadable for the model.
+    public enum TextInputProblem: Sendable, Equatable {
+        /// Longer than ``VideoQuestionAnswerer/maxQuestionCharacters``.
+        case tooLong
+        /// Nothing left after BLIP's normalisation but whitespace and control characters.
+        case empty
+
+        /// The problem with `text`, or nil when the model can read it.
+        public init?(_ text: String) {
+            // Count lazily: a pasted megabyte is refused after 1001 characters.
+            var length = 0
+            for _ in text where length <= VideoQuestionAnswerer.maxQuestionCharacters { length += 1 }
+            if length > VideoQuestionAnswerer.maxQuestionCharacters { self = .tooLong; return }
+            // Control characters are dropped by the tokenizer: a text of only those is empty too.
+            let normalized = QuestionNormalizer().normalize(text)
+            if normalized.unicodeScalars.allSatisfy({ $0.properties.isWhitespace || $0.properties.generalCategory == .control }) {
+                self = .empty; return
+            }
+            return nil
+        }
     }
 
     /// Answers `question` about an encoded clip.
     public func ask(_ question: String, video: EncodedVideo, options: Options = Options()) throws -> Result {
         let start = DispatchTime.now()
         if let problem = Self.questionProblem(question) { throw ModelError.badInput(problem) }
-        let textIDs = tokenizer.encodeQuestion(question, for: .textOnly).map(Int.init)
-        let questionIDs = tokenizer.encodeQuestion(question, for: .multimodal).map(Int.init)
+        let (textIDs, questionIDs) = tokenizer.questionIDs(question, maxLength: model.config.maxQuestionTokens)
         let profile = options.profile
         var mark = profile?.now()
         let usePooling = options.pooling && model.config.pooling.enabled

@@ -8,18 +8,30 @@ public enum QuestionEncoderKind: Sendable, Hashable {
 }
 
 extension BertTokenizer {
-    /// The maximum number of ids of a question, `[CLS]`/`[ENC]` and `[SEP]` included (35 in BLIP).
+    /// BLIP's maximum number of ids of a question, `[CLS]`/`[ENC]` and `[SEP]` included (35); a
+    /// model's config may set another (`max_question_tokens`).
     public static let questionMaxLength = 35
 
     /// A question as BLIP VQA feeds it to its encoder: ``QuestionNormalizer`` (`pre_question`),
-    /// then `tokenizer(question, truncation=True, max_length=35)`, then the first id replaced by
-    /// `[ENC]` (``QuestionEncoderKind/multimodal``, the default) or left as `[CLS]`
-    /// (``QuestionEncoderKind/textOnly``).
+    /// then `tokenizer(question, truncation=True, max_length=maxLength)` (35 in BLIP), then the
+    /// first id replaced by `[ENC]` (``QuestionEncoderKind/multimodal``, the default) or left as
+    /// `[CLS]` (``QuestionEncoderKind/textOnly``).
     public func encodeQuestion(_ question: String, for encoder: QuestionEncoderKind = .multimodal,
+                               maxLength: Int = BertTokenizer.questionMaxLength,
                                normalizer: QuestionNormalizer = QuestionNormalizer()) -> [Int32] {
-        var ids = encode(normalizer.normalize(question), maxLength: Self.questionMaxLength)
+        var ids = encode(normalizer.normalize(question), maxLength: maxLength)
         if encoder == .multimodal { ids[0] = specialTokens.enc }
         return ids
+    }
+
+    /// A question tokenised for both encoders, at most `maxLength` ids each: `[CLS] … [SEP]` for the
+    /// text-only encoder (the text feature that drives pooling) and `[ENC] … [SEP]` for the
+    /// video-grounded one. The two differ only in their first id.
+    public func questionIDs(_ question: String, maxLength: Int) -> (textOnly: [Int], multimodal: [Int]) {
+        var ids = encodeQuestion(question, for: .textOnly, maxLength: maxLength).map(Int.init)
+        let textOnly = ids
+        ids[0] = Int(specialTokens.enc)
+        return (textOnly, ids)
     }
 
     /// An answer as BLIP VQA feeds it to its decoder: `tokenizer(answer)` (no truncation), then the

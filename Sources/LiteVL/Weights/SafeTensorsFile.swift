@@ -136,7 +136,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
         guard let dict = object as? [String: Any] else { throw HeaderError(message: "the header is not a JSON object") }
         var entries: [String: Entry] = [:]
         var metadata: [String: String] = [:]
-        for (name, value) in dict {
+        // In name order, so a damaged file names the same tensor on every run.
+        for name in dict.keys.sorted() {
+            let value = dict[name]!
             if name == "__metadata__" {
                 if let m = value as? [String: Any] {
                     for (k, v) in m { if let s = v as? String { metadata[k] = s } }
