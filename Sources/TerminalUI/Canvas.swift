@@ -147,13 +147,14 @@ public struct Canvas: Sendable {
         }
     }
 
-    /// Changes the style of the cells in `rect` with `transform`, keeping the text.
-    public mutating func restyle(_ rect: Rect, _ transform: (Style) -> Style) {
-        let r = rect.intersection(bounds)
-        guard !r.isEmpty else { return }
-        for yy in r.y..<r.maxY { for xx in r.x..<r.maxX {
-            cells[yy * width + xx].style = transform(cells[yy * width + xx].style)
-        } }
+    /// Paints the text cursor at (x, y) as a reversed cell, so that it shows even where the
+    /// terminal's own cursor is hidden, keeping the character under it (a space on an empty cell or
+    /// on the right half of a wide character).
+    public mutating func paintCursor(x: Int, y: Int, clip: Rect) {
+        guard x >= 0, y >= 0, x < width, y < height else { return }
+        let under = self[x, y]
+        let ch = under.isContinuation || under.text.isEmpty ? " " : under.text
+        if let first = ch.first { put(first, x: x, y: y, style: Style(attributes: .reverse), clip: clip) }
     }
 
     /// Draws a single-line box border around `rect` with an optional title.

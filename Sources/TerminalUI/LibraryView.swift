@@ -41,11 +41,7 @@ enum LibraryView {
         c.put(slice.text, x: px, y: 1, style: .plain, clip: line)
         let cx = px + slice.cursorX
         c.cursor = (min(cx, full.width - 1), 1)
-        if cx < full.width {
-            let under = c[cx, 1]
-            let ch = under.isContinuation || under.text.isEmpty ? " " : under.text
-            if let first = ch.first { c.put(first, x: cx, y: 1, style: Style(attributes: .reverse), clip: line) }
-        }
+        if cx < full.width { c.paintCursor(x: cx, y: 1, clip: line) }
         // Hints.
         let hints = Rect(x: 0, y: full.height - 1, width: full.width, height: full.height >= 4 ? 1 : 0)
         if !hints.isEmpty {

@@ -430,12 +430,7 @@ enum InputLineView {
         if focused {
             let cx = x + slice.cursorX
             c.cursor = (cx, r.y)
-            if cx < r.maxX {
-                // Also paint the cursor cell, so it shows even where the terminal cursor is hidden.
-                let under = cx < c.width ? c[cx, r.y] : Cell.blank
-                let ch = under.isContinuation || under.text.isEmpty ? " " : under.text
-                if let first = ch.first { c.put(first, x: cx, y: r.y, style: Style(attributes: .reverse), clip: r) }
-            }
+            if cx < r.maxX { c.paintCursor(x: cx, y: r.y, clip: r) }
         }
     }
 }
@@ -616,9 +611,7 @@ enum OpenPromptView {
         let cx = px + slice.cursorX
         if cx < inner.maxX {
             c.cursor = (cx, inner.y)
-            let under = c[cx, inner.y]
-            let ch = under.isContinuation || under.text.isEmpty ? " " : under.text
-            if let first = ch.first { c.put(first, x: cx, y: inner.y, style: Style(attributes: .reverse), clip: inner) }
+            c.paintCursor(x: cx, y: inner.y, clip: inner)
         }
         // The list, scrolled so the pick is visible.
         let rows = min(listRows, max(0, inner.height - 2))

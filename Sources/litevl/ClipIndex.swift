@@ -18,11 +18,10 @@ final class ClipIndex: @unchecked Sendable {
     /// Features computed or loaded in this process, by path (with the content key they had).
     private var memo: [String: (key: FeatureCache.Key?, features: ClipFeatures)] = [:]
 
-    /// How many clips were decoded and encoded, read from the cache, or could not be read.
+    /// How many clips were decoded and encoded, or read from the cache.
     struct Counts: Equatable {
         var decoded = 0
         var cached = 0
-        var failed = 0
     }
 
     /// The largest side of the stored thumbnail.
@@ -74,10 +73,7 @@ final class ClipIndex: @unchecked Sendable {
             return hit
         }
         let made: ClipFeatures
-        do { made = try encode(path: path) } catch {
-            lock.withLock { tally.failed += 1 }
-            throw error
-        }
+        made = try encode(path: path)
         if let key, let cache {
             do { try cache.store(made, for: key) } catch {
                 // Once per run, with the cause; every clip would fail the same way.

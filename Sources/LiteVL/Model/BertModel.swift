@@ -203,15 +203,20 @@ public struct BertStack: Sendable {
 
     /// LayerNorm(word_embeddings[ids] + position_embeddings[0..<count]).
     public func embed(_ ids: [Int]) -> Tensor {
+        embed(tokens: ids.enumerated().map { (id: $0.element, position: $0.offset) })
+    }
+
+    /// One row per token, in order: LayerNorm(word_embeddings[id] + position_embeddings[position]).
+    func embed(tokens: [(id: Int, position: Int)]) -> Tensor {
         let h = config.hidden
-        var x = Tensor(zeros: [ids.count, h])
+        var x = Tensor(zeros: [tokens.count, h])
         x.data.withUnsafeMutableBufferPointer { xp in
-            for (i, id) in ids.enumerated() {
+            for (i, t) in tokens.enumerated() {
                 let row = xp.baseAddress! + i * h
-                wordEmbeddings.copyRow(id, into: row)
-                Kernels.axpy(row, positionEmbeddings.pointer + i * h, count: h)
+                wordEmbeddings.copyRow(t.id, into: row)
+                Kernels.axpy(row, positionEmbeddings.pointer + t.position * h, count: h)
             }
-            embeddingNorm.apply(xp.baseAddress!, rows: ids.count)
+            embeddingNorm.apply(xp.baseAddress!, rows: tokens.count)
         }
         return x
     }
@@ -282,18 +287,8 @@ public struct BertStack: Sendable {
             precondition(offset + s.count <= config.maxPositions, "sequence of \(offset + s.count) positions exceeds \(config.maxPositions)")
             ranges.append(start..<(start + s.count)); start += s.count
         }
-        let h = config.hidden
-        var x = Tensor(zeros: [start, h])
-        x.data.withUnsafeMutableBufferPointer { xp in
-            for (s, r) in zip(sequences, ranges) {
-                for (i, id) in s.enumerated() {
-                    let row = xp.baseAddress! + (r.lowerBound + i) * h
-                    wordEmbeddings.copyRow(id, into: row)
-                    Kernels.axpy(row, positionEmbeddings.pointer + (offset + i) * h, count: h)
-                }
-            }
-            embeddingNorm.apply(xp.baseAddress!, rows: start)
-        }
+        // The sequences one after another, each from position `offset`.
+        var x = embed(tokens: sequences.flatMap { $0.enumerated().map { (id: $0.element, position: offset + $0.offset) } })
         let crossBias = crossMask.flatMap(Self.keyBias)
         var keyValues: [KeyValueBlock] = []
         for (i, layer) in layers.enumerated() {
@@ -331,20 +326,9 @@ public struct BertStack: Sendable {
             precondition(p + s.count <= config.maxPositions, "sequence of \(p + s.count) tokens exceeds \(config.maxPositions) positions")
             ranges.append(start..<(start + s.count)); start += s.count
         }
-        let h = config.hidden
-        var x = Tensor(zeros: [start, h])
-        x.data.withUnsafeMutableBufferPointer { xp in
-            func put(_ id: Int, row: Int, position: Int) {
-                let r = xp.baseAddress! + row * h
-                wordEmbeddings.copyRow(id, into: r)
-                Kernels.axpy(r, positionEmbeddings.pointer + position * h, count: h)
-            }
-            for (i, id) in prefix.enumerated() { put(id, row: i, position: i) }
-            for (s, r) in zip(sequences, ranges) {
-                for (i, id) in s.enumerated() { put(id, row: r.lowerBound + i, position: p + i) }
-            }
-            embeddingNorm.apply(xp.baseAddress!, rows: start)
-        }
+        // The prefix, then every sequence continuing it from position p.
+        var x = embed(tokens: prefix.enumerated().map { (id: $0.element, position: $0.offset) }
+                      + sequences.flatMap { $0.enumerated().map { (id: $0.element, position: p + $0.offset) } })
         let crossBias = crossMask.flatMap(Self.keyBias)
         for (i, layer) in layers.enumerated() {
             layer.forward(&x, heads: config.heads, selfBias: nil, causal: true, cross: cross?[i], crossBias: crossBias,

@@ -70,10 +70,10 @@ public enum Kernels {
         }
     }
 
-    /// Adds `bias` (length `cols`) to every row.
-    public static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
+    /// Adds `bias` (length `cols`) to every row; rows start `stride` floats apart.
+    public static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, stride: Int, bias: UnsafePointer<Float>) {
         for r in 0..<rows {
-            let row = x + r * cols
+            let row = x + r * stride
             for i in 0..<cols { row[i] += bias[i] }
         }
     }

@@ -49,12 +49,7 @@ public struct Linear: Sendable {
             BLAS.sgemm(m: rows, n: outFeatures, k: inFeatures, a: x, lda: lda,
                        b: weight.pointer, ldb: inFeatures, transposeB: true, c: out, ldc: ldo)
         }
-        if let bias {
-            for r in 0..<rows {
-                let row = out + r * ldo
-                for i in 0..<outFeatures { row[i] += bias.pointer[i] }
-            }
-        }
+        if let bias { Kernels.addBias(out, rows: rows, cols: outFeatures, stride: ldo, bias: bias.pointer) }
     }
 
     /// The output-column slice width for which OpenBLAS (0.3.21, Skylake-X/Cooperlake kernels) takes

@@ -21,7 +21,4 @@ public final class StageProfile: @unchecked Sendable {
         lock.withLock { totals[stage, default: 0] += Double(t - start) / 1e9 }
         return t
     }
-
-    /// Forgets every measurement.
-    public func reset() { lock.withLock { totals = [:] } }
 }

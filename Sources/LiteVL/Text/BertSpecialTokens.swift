@@ -55,9 +55,4 @@ public struct BertSpecialTokens: Sendable, Hashable {
         [(Self.padText, pad), (Self.unknownText, unknown), (Self.clsText, cls), (Self.sepText, sep),
          (Self.maskText, mask), (Self.decText, dec), (Self.encText, enc)]
     }
-
-    /// Whether `id` is one of the special token ids.
-    public func isSpecial(_ id: Int32) -> Bool {
-        id == pad || id == unknown || id == cls || id == sep || id == mask || id == dec || id == enc
-    }
 }
