@@ -208,6 +208,11 @@ struct ErrorTableTests {
             try FileManager.default.copyItem(atPath: BadFiles.path("good.mp4"), toPath: named)
             return ask(named)
         },
+        "video.playlist-absolute": {
+            let playlist = BadFiles.dir.appendingPathComponent("absolute.ffconcat")
+            try Data("ffconcat version 1.0\nfile \(BadFiles.path("good.mp4"))\n".utf8).write(to: playlist)
+            return ask(playlist.path)
+        },
         // Model directory
         "model.missing-dir": { .litevl(["ask", BadFiles.path("good.mp4"), question, "--model", "/nonexistent/model"]) },
         "model.none": { .litevl(["ask", BadFiles.path("good.mp4"), question], env: ["LITEVL_ASSETS": BadFiles.path("a_directory.mp4")]) },
