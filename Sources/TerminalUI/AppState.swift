@@ -282,8 +282,7 @@ extension AppState {
             let name = clip?.name
             update(id) { $0.status = .answered(r); $0.generation = generation; $0.clip = name; q = $0.question }
             scrollBack = 0
-            if let best = r.temporalWeights.indices.max(by: { r.temporalWeights[$0] < r.temporalWeights[$1] }),
-               best < frames.count, focus == .input {
+            if let best = r.bestPooledFrame, best < frames.count, focus == .input {
                 selectedFrame = best
             }
             return [.record(TranscriptRecord(kind: "answer", clip: clip?.name, question: q, answer: r.answer,

@@ -86,6 +86,21 @@ public struct AnswerResult: Sendable, Equatable {
         self.answer = answer; self.candidates = candidates; self.seconds = seconds
         self.temporalWeights = temporalWeights; self.attention = attention
     }
+
+    /// The frames most relevant first ("where is the answer"): by pooling weight, else by the share
+    /// of the last layer's cross-attention on each frame; equal values in frame order.
+    public var evidenceOrder: [Int] {
+        var relevance = temporalWeights.map(Double.init)
+        if relevance.isEmpty, let maps = attention.values.last {
+            relevance = maps.map { Double($0.reduce(0, +)) }
+        }
+        return relevance.indices.sorted { relevance[$0] != relevance[$1] ? relevance[$0] > relevance[$1] : $0 < $1 }
+    }
+
+    /// The frame with the largest pooling weight (the first of equals); nil without pooling.
+    public var bestPooledFrame: Int? {
+        temporalWeights.indices.max { temporalWeights[$0] < temporalWeights[$1] }
+    }
 }
 
 /// What opening the clip yields.

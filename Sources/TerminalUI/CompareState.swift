@@ -35,13 +35,7 @@ extension AppState {
     /// The frames of the last answer, most relevant first ("where is the answer"): by pooling
     /// weight, else by the share of cross-attention (last layer) on each frame.
     public var evidenceOrder: [Int] {
-        guard let r = lastResult else { return [] }
-        var relevance = r.temporalWeights.map(Double.init)
-        if relevance.isEmpty, let maps = r.attention.values.last {
-            relevance = maps.map { Double($0.reduce(0, +)) }
-        }
-        let n = min(relevance.count, frames.count)
-        return (0..<n).sorted { relevance[$0] != relevance[$1] ? relevance[$0] > relevance[$1] : $0 < $1 }
+        (lastResult?.evidenceOrder ?? []).filter { $0 < frames.count }
     }
 
     /// `w`: selects the most relevant frame of the last answer; pressed again, the next one.

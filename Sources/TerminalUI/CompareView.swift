@@ -58,8 +58,8 @@ enum WhereView {
     /// `where: ★ 8 (5.2s) 38% · 7 (4.5s) 21% · …  (w jumps)`, for answers about the shown clip.
     static func line(_ s: AppState, _ e: ConversationEntry, _ r: AnswerResult, width: Int, _ t: Theme) -> StyledLine? {
         guard e.generation == s.clipGeneration, !r.temporalWeights.isEmpty, !s.frames.isEmpty else { return nil }
-        let n = min(r.temporalWeights.count, s.frames.count)
-        let order = (0..<n).sorted { r.temporalWeights[$0] != r.temporalWeights[$1] ? r.temporalWeights[$0] > r.temporalWeights[$1] : $0 < $1 }
+        // Guarded above: with pooling weights, the evidence order is theirs.
+        let order = r.evidenceOrder.filter { $0 < s.frames.count }
         let parts = order.prefix(3).map { i in
             String(format: "%d (%@) %.0f%%", i + 1, formatTime(s.frames[i].timestamp) as NSString, Double(r.temporalWeights[i]) * 100)
         }

@@ -204,7 +204,7 @@ enum FrameStripView {
         }
         let weights = s.lastResult?.temporalWeights ?? []
         let maxW = Double(weights.max() ?? 0)
-        let best = weights.indices.max(by: { weights[$0] < weights[$1] })
+        let best = s.lastResult?.bestPooledFrame
         let first = l.firstShownFrame(selected: s.selectedFrame, frameCount: s.frames.count)
         for slot in l.thumbnails.indices where first + slot < s.frames.count {
             let i = first + slot

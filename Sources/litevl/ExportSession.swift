@@ -55,7 +55,7 @@ struct SessionExporter {
             let frames: [Int]
             if q == shown.last {
                 frames = Array(session.frames.indices)
-            } else if let best = r.temporalWeights.indices.max(by: { r.temporalWeights[$0] < r.temporalWeights[$1] }) {
+            } else if let best = r.bestPooledFrame {
                 frames = [best]
             } else {
                 frames = [0]
