@@ -19,7 +19,7 @@ struct AskCommand: ParsableCommand {
 
 
 
-    @Option(help: "How many ranked candidates to print.")
+    @Option(parsing: .unconditional, help: "How many ranked candidates to print.")
     var top: Int = 5
 
     @Option(help: "Text-dependent pooling: on or off.")

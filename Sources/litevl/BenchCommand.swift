@@ -25,16 +25,16 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Clip to decode (default: the bundled demo clip).")
     var clip: String?
 
-    @Option(help: "Frames T (default: the model's).")
+    @Option(parsing: .unconditional, help: "Frames T (default: the model's).")
     var frames: Int?
 
-    @Option(help: "Input size S for --preset blip-base and --gemm (224 or 384; any multiple of 16 up to 1024).")
+    @Option(parsing: .unconditional, help: "Input size S for --preset blip-base and --gemm (224 or 384; any multiple of 16 up to 1024).")
     var size: Int = 224
 
-    @Option(help: "Timed repetitions after one warm-up (with --gemm: at least this many; small products run more).")
+    @Option(parsing: .unconditional, help: "Timed repetitions after one warm-up (with --gemm: at least this many; small products run more).")
     var repetitions: Int = 3
 
-    @Option(help: "BLAS threads (1 to 64, OpenBLAS's most).")
+    @Option(parsing: .unconditional, help: "BLAS threads (1 to 64, OpenBLAS's most).")
     var threads: Int = 2
 
     @Option(help: "Linear layers in f32 or bf16 (bfloat16 weights and activations, float32 accumulation; needs AVX512_BF16).")

@@ -7,7 +7,7 @@ struct CacheOptions: ParsableArguments {
     @Option(name: .customLong("cache"), help: "Feature cache directory. Default: $LITEVL_CACHE, else $XDG_CACHE_HOME/litevl, else ~/.cache/litevl.")
     var directory: String?
 
-    @Option(name: .customLong("cache-size"), help: "Largest size of the feature cache in MB; least recently used clips are evicted beyond it.")
+    @Option(name: .customLong("cache-size"), parsing: .unconditional, help: "Largest size of the feature cache in MB; least recently used clips are evicted beyond it.")
     var sizeMB: Int = 512
 
     @Flag(name: .customLong("no-cache"), help: "Neither read nor write the feature cache.")

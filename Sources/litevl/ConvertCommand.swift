@@ -15,10 +15,10 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "The model directory to write (model.safetensors, config.json, vocab.txt, answers.txt).")
     var out: String
 
-    @Option(name: .customLong("image-size"), help: "Input size in pixels; pos_embed is resampled bicubically. Default: the checkpoint's.")
+    @Option(name: .customLong("image-size"), parsing: .unconditional, help: "Input size in pixels; pos_embed is resampled bicubically. Default: the checkpoint's.")
     var imageSize: Int?
 
-    @Option(help: "Frames of the temporal position embedding (default: the checkpoint's, else 8).")
+    @Option(parsing: .unconditional, help: "Frames of the temporal position embedding (default: the checkpoint's, else 8).")
     var frames: Int?
 
     @Option(help: "Temporal branch: dynamic, fixed or none (default: the checkpoint's; dynamic for BLIP image checkpoints).")
@@ -27,7 +27,7 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Text-dependent pooling in the written config: on or off.")
     var pooling: AskCommand.Toggle = .on
 
-    @Option(help: "Attention heads of ViT and BERT (default: width / 64, as BLIP).")
+    @Option(parsing: .unconditional, help: "Attention heads of ViT and BERT (default: width / 64, as BLIP).")
     var heads: Int?
 
     @Option(help: "The vocabulary to copy (default: the bundled bert-base-uncased vocab.txt).")

@@ -16,13 +16,13 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Questions (JSON Lines with \"video\" and \"question\", videos relative to the file). Default: Assets/clips/demo.jsonl.")
     var manifest: String?
 
-    @Option(help: "Questions asked per clip.")
+    @Option(parsing: .unconditional, help: "Questions asked per clip.")
     var questions = 3
 
-    @Option(help: "Clips shown (default: all of the manifest's).")
+    @Option(parsing: .unconditional, help: "Clips shown (default: all of the manifest's).")
     var clips: Int?
 
-    @Option(help: "Playback speed: 2 is twice as fast.")
+    @Option(parsing: .unconditional, help: "Playback speed: 2 is twice as fast.")
     var speed = 1.0
 
     @Flag(help: "Start over at the end, until a key is pressed.")

@@ -17,13 +17,13 @@ struct FramesCommand: ParsableCommand {
     @Argument(help: "The video file.")
     var file: String
 
-    @Option(name: .shortAndLong, help: "Number of frames to sample.")
+    @Option(name: .shortAndLong, parsing: .unconditional, help: "Number of frames to sample.")
     var count = 8
 
     @Option(name: .shortAndLong, help: "Directory to write into (default: <file name>-frames).")
     var out: String?
 
-    @Option(help: "Side of the square model input, in pixels.")
+    @Option(parsing: .unconditional, help: "Side of the square model input, in pixels.")
     var size = 224
 
     /// The image files `frames` writes.
@@ -41,10 +41,10 @@ struct FramesCommand: ParsableCommand {
     @Option(help: "How to reach the frames: auto, seek or forward.")
     var strategy: SamplingStrategy = .auto
 
-    @Option(help: "Decoder threads (0: FFmpeg chooses).")
+    @Option(parsing: .unconditional, help: "Decoder threads (0: FFmpeg chooses).")
     var threads = 0
 
-    @Option(help: "Benchmark: sample N times (opening included), print timings and peak memory, write nothing.")
+    @Option(parsing: .unconditional, help: "Benchmark: sample N times (opening included), print timings and peak memory, write nothing.")
     var bench: Int?
 
     func validate() throws {

@@ -11,7 +11,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Candidate answers, one a line; ranked as BLIP's rank_answer does. Default: the model's answers.txt.")
     var answers: String?
 
-    @Option(help: "Frames to sample (default: the model's).")
+    @Option(parsing: .unconditional, help: "Frames to sample (default: the model's).")
     var frames: Int?
 
     @Option(help: "Linear layers in f32, or bf16 (bfloat16 weights and activations, float32 accumulation; needs AVX512_BF16, else f32 with a note).")

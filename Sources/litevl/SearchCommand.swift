@@ -18,13 +18,13 @@ struct SearchCommand: ParsableCommand {
     @Argument(help: "Video files and folders.")
     var paths: [String]
 
-    @Option(help: "How many results to print.")
+    @Option(parsing: .unconditional, help: "How many results to print.")
     var top: Int = 10
 
     /// Off by default: the bundled models' ITM head did not learn to separate matches (its training
     /// accuracy stayed at the 2:1 negative ratio) and re-ranking the top 10 lowered R@1 on the fresh
     /// gallery from 0.22 to 0.14 (docs/results.md). A model with a trained ITM head wants `--rerank 10`.
-    @Option(help: "Re-rank this many of the best ITC matches with the ITM head (default 0: ITC only; the bundled models' ITM head is weakly trained and re-ranking measured worse, see docs/results.md).")
+    @Option(parsing: .unconditional, help: "Re-rank this many of the best ITC matches with the ITM head (default 0: ITC only; the bundled models' ITM head is weakly trained and re-ranking measured worse, see docs/results.md).")
     var rerank: Int = 0
 
     @Flag(help: "Print JSON.")

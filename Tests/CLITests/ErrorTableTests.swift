@@ -332,6 +332,7 @@ struct ErrorTableTests {
         "flags.cache-size-huge": { .litevl(["search", "a red circle", BadFiles.path("good.mp4"), "--model", model, "--cache", BadFiles.path("cache-huge"), "--cache-size", "17592186044416"]) },
         "flags.threads-too-many": { .litevl(["frames", BadFiles.path("good.mp4"), "--threads", "100000", "--out", BadFiles.path("frames-threads")]) },
         "flags.frames-too-many": { ask(BadFiles.path("good.mp4"), question, ["--frames", "1000"]) },
+        "flags.negative-number": { .litevl(["frames", BadFiles.path("good.mp4"), "--count", "-1", "--out", BadFiles.path("frames-negative")]) },
         "flags.frames-app": { .litevl([BadFiles.path("good.mp4"), "--frames", "0"]) },
         "flags.frames-demo": { .litevl(["demo", "--frames", "100"]) },
         "flags.cache-size-app": { .litevl([BadFiles.path("good.mp4"), "--cache-size", "0"]) },
