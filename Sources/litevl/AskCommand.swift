@@ -113,6 +113,8 @@ struct AskCommand: ParsableCommand {
         if json {
             let object: [String: Any] = [
                 "video": video, "model": session.config.name, "baseline_model": base.map { $0.session.config.name as Any } ?? NSNull(),
+                // What ran, after any fallback (bf16 asked for on a CPU without it runs f32), as bench reports it.
+                "precision": session.answerer.model.precision.shortName,
                 "frames": clip.frames.map { ["timestamp": $0.timestamp, "repeated": $0.repeated] },
                 "scales": encoded.scales.map(Double.init),
                 "warnings": clip.warnings,

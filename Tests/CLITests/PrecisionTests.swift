@@ -41,6 +41,8 @@ struct PrecisionTests {
         #expect(forced.status == 0, "\(forced.stderr)")
         #expect(forced.stderr.contains("running in f32"), "\(forced.stderr)")
         #expect(!f32.stderr.contains("running in f32"))
+        // The JSON says what ran, not what was asked for.
+        #expect(f32.json?["precision"] as? String == "f32" && forced.json?["precision"] as? String == "f32")
         let a = (f32.json?["answers"] as? [[String: Any]])?.first, b = (forced.json?["answers"] as? [[String: Any]])?.first
         #expect(a?["answer"] as? String == b?["answer"] as? String)
         let sa = (a?["top"] as? [[String: Any]])?.compactMap { $0["score"] as? Double }
