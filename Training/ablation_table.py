@@ -63,13 +63,23 @@ def accuracy_table(models: list) -> str:
     return "\n".join(rows)
 
 
+def _by_key(name: str, d: dict) -> dict:
+    """Predictions keyed by (video, question); a key seen twice would merge two questions silently."""
+    by = {_key(p): p for p in d["predictions"]}
+    if len(by) != len(d["predictions"]):
+        sys.exit(f"ablation_table: {name} has {len(d['predictions']) - len(by)} repeated (video, question) pairs; pairing needs unique questions")
+    return by
+
+
 def paired_table(ref_name: str, ref: dict, others: list) -> str:
-    by_ref = {_key(p): p for p in ref["predictions"]}
+    by_ref = _by_key(ref_name, ref)
     rows = [f"| {ref_name} vs | " + " | ".join(FAMILIES) + " | all |", "|---" * (len(FAMILIES) + 2) + "|"]
     for name, d in others:
-        mine = {_key(p): p for p in d["predictions"]}
+        mine = _by_key(name, d)
         if set(mine) != set(by_ref):
             sys.exit(f"ablation_table: {name} and {ref_name} were not scored on the same questions")
+        if any(mine[k]["answer"] != by_ref[k]["answer"] or mine[k]["family"] != by_ref[k]["family"] for k in by_ref):
+            sys.exit(f"ablation_table: {name} and {ref_name} disagree on a question's answer or family (different manifests?)")
         cells = []
         for fam in FAMILIES + [None]:
             keys = [k for k, p in by_ref.items() if fam is None or p["family"] == fam]

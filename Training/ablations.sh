@@ -5,7 +5,11 @@
 #   scratch  stage 2 from scratch (no stage-0/1 initialisation)
 # Each variant repeats the bundled chain of reproduce.sh (stage 2, 2b, 2c, 2d) with the same flags and the
 # same number of steps as the full model took in each stage (1,021 + 2,430 + 3,787 + 3,502 = 10,740), so the
-# budget is equal in steps and the learning rate anneals over steps instead of wall clock. The no-temporal
+# budget is equal in steps and the learning rate anneals over steps instead of wall clock (the full model's
+# stages ended on their time limits, so its cosine followed the clock: the integrated learning rate differs
+# by -1.2 % in stage 2, +3.5 % in 2b, about +2 % in 2c; docs/results.md). Evaluated after a float16 export,
+# exactly like the bundled models. Logs and checkpoints go together: to start a chain over, delete both
+# Training/runs/abl_VARIANT_* and Training/checkpoints/abl_VARIANT_*. The no-temporal
 # ablation is the bundled baseline itself (reproduce.sh, same wall clock as the full model).
 # All three chains run at once, one thread each; about 9 h on 2 cores. Stop at any time (kill the script
 # and its python3 children) and run it again to resume: every stage resumes from
@@ -46,8 +50,9 @@ chain() {     # chain VARIANT: stage 2, 2b, 2c and 2d of the bundled recipe with
   # stage 2 (reproduce.sh part 1): lr 5e-4, questions as drawn
   stage $A 1021 $F $I --snapshot-every 500 --eval-every 600
   # stage 2b (part 2): continues stage 2 with its optimizer, balanced questions, more events per clip
-  if [ ! -f Training/checkpoints/$B/last.pt ]; then
-    mkdir -p Training/checkpoints/$B && cp Training/checkpoints/$A/last.pt Training/checkpoints/$B/last.pt
+  if [ ! -f Training/checkpoints/$B/last.pt ]; then   # copied whole or not at all (a kill mid-copy leaves no last.pt)
+    mkdir -p Training/checkpoints/$B && cp Training/checkpoints/$A/last.pt Training/checkpoints/$B/last.pt.partial \
+      && mv Training/checkpoints/$B/last.pt.partial Training/checkpoints/$B/last.pt
   fi
   stage $B 3451 $F --snapshot-every 1000 --eval-every 1200 --balance --p-event 0.85
   # stage 2c (part 3) and 2d (part 4): fresh optimizer, lr 2e-4, the auxiliary losses of the bundled recipe
@@ -67,13 +72,16 @@ if [ "$1" = eval ]; then
   TABLE="full=$R/full.json notemp=$R/notemp.json"
   for V in fixed nopool scratch; do
     done_at abl_${V}_2d 3502 || { echo "$V: chain not finished, skipped"; continue; }
-    $P Training/evaluate.py $T --model Training/checkpoints/abl_${V}_2d/last.pt --name $V \
-       --json $R/$V.json > $R/$V.out
+    # exported to float16 like the bundled models, so that precision cannot flip a question between rows
+    $P Training/export.py Training/checkpoints/abl_${V}_2d/last.pt --dtype f16 --out $R/models/$V --name "ablation $V" > $R/$V.export.out
+    $P Training/evaluate.py $T --model $R/models/$V --name $V --json $R/$V.json > $R/$V.out
     TABLE="$TABLE $V=$R/$V.json"
   done
   $P Training/ablation_table.py $TABLE --stage-names "stage 2,stage 2b,stage 2c,stage 2d" --logs full=full2,full3,full4,full5 notemp=notemp2,notemp3,notemp4,notemp5 \
     fixed=abl_fixed_2,abl_fixed_2b,abl_fixed_2c,abl_fixed_2d nopool=abl_nopool_2,abl_nopool_2b,abl_nopool_2c,abl_nopool_2d \
-    scratch=abl_scratch_2,abl_scratch_2b,abl_scratch_2c,abl_scratch_2d | tee $R/table.md
+    scratch=abl_scratch_2,abl_scratch_2b,abl_scratch_2c,abl_scratch_2d > $R/table.md.partial
+  mv $R/table.md.partial $R/table.md   # only a complete table (set -e stops on a failed ablation_table.py)
+  cat $R/table.md
   exit 0
 fi
 

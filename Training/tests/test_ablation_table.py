@@ -55,6 +55,17 @@ def test_paired_refuses_different_question_sets():
         AT.paired_table("full", ref, [("abl", other)])
 
 
+def test_paired_refuses_repeated_questions_and_other_answers():
+    ref = _result(["a", "b"], ["a", "b"], ["shape", "shape"])
+    twice = _result(["a", "b"], ["a", "b"], ["shape", "shape"])
+    twice["predictions"][1]["video"] = "v0"          # the same (video, question) twice
+    with pytest.raises(SystemExit):
+        AT.paired_table("full", ref, [("abl", twice)])
+    other = _result(["a", "c"], ["a", "b"], ["shape", "shape"])   # same questions, another answer key
+    with pytest.raises(SystemExit):
+        AT.paired_table("full", ref, [("abl", other)])
+
+
 def test_curve_adds_fresh_stages_and_keeps_continued_ones(tmp_path):
     def log(run, start, end, acc):
         (tmp_path / f"{run}.log").write_text(
