@@ -11,7 +11,8 @@ The first model is the reference. Prints, as Markdown:
      two-sided exact McNemar p-value (the binomial test on the discordant pairs), so "clearly above" is
      a measured statement and not a reading of two percentages;
   3. with --logs RUN[,RUN...] per model (NAME=RUN,RUN), the validation accuracy at the end of every stage
-     from Training/runs/RUN.log ("VAL final step N ... all=X"), a learning curve at matched steps.
+     from Training/runs/RUN.log ("VAL final step N ... all=X"), a learning curve at matched steps, and
+     the learning rate each chain integrated over every stage, relative to the reference's.
 """
 
 from __future__ import annotations
@@ -143,6 +144,46 @@ def curve_table(chains: list, log_dir: str, stage_names=None) -> str:
     return "\n".join(rows)
 
 
+LR = re.compile(r"\bs2 step (\d+) .*?\blr=([0-9.eE+-]+)")
+
+
+def integrated_lr(run: str, log_dir: str):
+    """Σ lr over the steps of one stage run (trapezoid between the logged steps; the last value logged
+    for a step wins, so a resumed run's repeated steps count once), or None without a log."""
+    path = os.path.join(log_dir, f"{run}.log")
+    if not os.path.exists(path):
+        return None
+    by_step = {}
+    with open(path) as f:
+        for line in f:
+            m = LR.search(line)
+            if m:
+                by_step[int(m.group(1))] = float(m.group(2))
+    steps = sorted(by_step)
+    if len(steps) < 2:
+        return None
+    return sum((b - a) * (by_step[a] + by_step[b]) / 2 for a, b in zip(steps, steps[1:]))
+
+
+def lr_table(chains: list, log_dir: str, stage_names=None) -> str:
+    """The learning rate each chain integrated over every stage, relative to the first chain's (the
+    reference): equal step budgets can still anneal differently (over steps or over wall clock)."""
+    width = max(len(runs) for _, runs in chains)
+    names = list(stage_names or []) + [f"stage {i + 1}" for i in range(len(stage_names or []), width)]
+    rows = ["| integrated learning rate vs " + chains[0][0] + " | " + " | ".join(names[:width]) + " |",
+            "|---" * (width + 1) + "|"]
+    ref = [integrated_lr(r, log_dir) for r in chains[0][1]]
+    for name, runs in chains[1:]:
+        cells = []
+        for i, run in enumerate(runs):
+            mine = integrated_lr(run, log_dir)
+            base = ref[i] if i < len(ref) else None
+            cells.append("–" if mine is None or not base else f"{100 * (mine / base - 1):+.1f} %")
+        cells += [""] * (width - len(cells))
+        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("models", nargs="+", metavar="NAME=JSON", help="the reference first")
@@ -170,7 +211,10 @@ def main(argv=None):
             name, _, runs = item.partition("=")
             chains.append((name, [r for r in runs.split(",") if r]))
         print()
-        print(curve_table(chains, args.log_dir, args.stage_names.split(",") if args.stage_names else None))
+        stage_names = args.stage_names.split(",") if args.stage_names else None
+        print(curve_table(chains, args.log_dir, stage_names))
+        print()
+        print(lr_table(chains, args.log_dir, stage_names))
 
 
 if __name__ == "__main__":

@@ -89,3 +89,14 @@ def test_accuracy_table_lists_every_family_and_s(tmp_path):
     p.write_text(json.dumps(r))
     table = AT.accuracy_table([("full", AT.load(str(p)))])
     assert "| full | 1.00 (1) | – | – | – | – | 0.00 (1) | – | – | **0.500** (2) | +0.50 / -1.00 |" in table
+
+
+def test_integrated_lr_counts_resumed_steps_once(tmp_path):
+    # lr 1e-3 flat over steps 50..150 (a resume repeats step 100), and 2e-3 flat in the other chain.
+    (tmp_path / "a.log").write_text("s2 step 50 t=1 lr=1.00e-03 x\ns2 step 100 t=2 lr=1.00e-03 x\n"
+                                    "s2 step 100 t=3 lr=1.00e-03 x\ns2 step 150 t=4 lr=1.00e-03 x\n")
+    (tmp_path / "b.log").write_text("s2 step 50 t=1 lr=2.00e-03 x\ns2 step 150 t=4 lr=2.00e-03 x\n")
+    assert AT.integrated_lr("a", str(tmp_path)) == pytest.approx(0.1)
+    table = AT.lr_table([("full", ["a"]), ("abl", ["b"]), ("none", ["missing"])], str(tmp_path), ["stage 2"])
+    assert "| abl | +100.0 % |" in table
+    assert "| none | – |" in table
