@@ -282,7 +282,7 @@ extension AppState {
             let name = clip?.name
             update(id) { $0.status = .answered(r); $0.generation = generation; $0.clip = name; q = $0.question }
             scrollBack = 0
-            if let best = r.bestPooledFrame, best < frames.count, focus == .input {
+            if let best = r.evidenceOrder.first, best < frames.count, focus == .input {
                 selectedFrame = best
             }
             return [.record(TranscriptRecord(kind: "answer", clip: clip?.name, question: q, answer: r.answer,
@@ -335,7 +335,8 @@ extension AppState {
         let questions = entries.filter(\.isQuestion)
         guard !questions.isEmpty || clip != nil else { notice = "nothing to export yet"; return [] }
         exporting = true
-        notice = "exporting…"
+        notice = nil          // the status bar says "exporting…" until the export ends
+
         let snapshotEntries = questions.map { e -> SessionSnapshot.Entry in
             var result: AnswerResult?, error: String?
             switch e.status {
@@ -557,7 +558,7 @@ extension AppState {
         case .char("["), .down: changeLayer(-1)
         case .char("]"), .up: changeLayer(1)
         case .char("a"): overlay.toggle()
-        case .char("e"), .ctrl("s"): zoomed = false; return beginExport()
+        case .char("e"), .ctrl("s"): return beginExport()        // zoom stays; the notice shows in it
         case .char("?"), .function(1): helpShown = true
         case .char(let c):
             if let d = c.wholeNumberValue, c.isASCII, d >= 1, d <= 9, d <= frames.count { selectFrame(d - 1) }

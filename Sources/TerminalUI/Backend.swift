@@ -87,13 +87,23 @@ public struct AnswerResult: Sendable, Equatable {
         self.temporalWeights = temporalWeights; self.attention = attention
     }
 
-    /// The frames most relevant first ("where is the answer"): by pooling weight, else by the share
-    /// of the last layer's cross-attention on each frame; equal values in frame order.
+    /// How much each frame mattered ("where is the answer"), summing to 1: the pooling weights, or
+    /// without pooling the share of the last layer's cross-attention on each frame (empty when
+    /// neither is known).
+    public var frameRelevance: [Double] {
+        if !temporalWeights.isEmpty { return temporalWeights.map(Double.init) }
+        guard let maps = attention.values.last else { return [] }
+        let mass = maps.map { Double($0.reduce(0, +)) }
+        let total = mass.reduce(0, +)
+        return total > 0 ? mass.map { $0 / total } : []
+    }
+
+    /// Whether ``frameRelevance`` comes from attention (no pooling weights).
+    public var relevanceIsAttention: Bool { temporalWeights.isEmpty }
+
+    /// The frames most relevant first (``frameRelevance``); equal values in frame order.
     public var evidenceOrder: [Int] {
-        var relevance = temporalWeights.map(Double.init)
-        if relevance.isEmpty, let maps = attention.values.last {
-            relevance = maps.map { Double($0.reduce(0, +)) }
-        }
+        let relevance = frameRelevance
         return relevance.indices.sorted { relevance[$0] != relevance[$1] ? relevance[$0] > relevance[$1] : $0 < $1 }
     }
 

@@ -149,12 +149,14 @@ public struct Canvas: Sendable {
 
     /// Paints the text cursor at (x, y) as a reversed cell, so that it shows even where the
     /// terminal's own cursor is hidden, keeping the character under it (a space on an empty cell or
-    /// on the right half of a wide character).
+    /// on the right half of a wide character). On a cell already in reverse video (a status-styled
+    /// box without colours) the cursor is the one plain cell instead.
     public mutating func paintCursor(x: Int, y: Int, clip: Rect) {
         guard x >= 0, y >= 0, x < width, y < height else { return }
         let under = self[x, y]
         let ch = under.isContinuation || under.text.isEmpty ? " " : under.text
-        if let first = ch.first { put(first, x: x, y: y, style: Style(attributes: .reverse), clip: clip) }
+        let style = under.style.attributes.contains(.reverse) ? Style.plain : Style(attributes: .reverse)
+        if let first = ch.first { put(first, x: x, y: y, style: style, clip: clip) }
     }
 
     /// Draws a single-line box border around `rect` with an optional title.

@@ -57,13 +57,15 @@ enum CompareView {
 enum WhereView {
     /// `where: ★ 8 (5.2s) 38% · 7 (4.5s) 21% · …  (w jumps)`, for answers about the shown clip.
     static func line(_ s: AppState, _ e: ConversationEntry, _ r: AnswerResult, width: Int, _ t: Theme) -> StyledLine? {
-        guard e.generation == s.clipGeneration, !r.temporalWeights.isEmpty, !s.frames.isEmpty else { return nil }
-        // Guarded above: with pooling weights, the evidence order is theirs.
+        let relevance = r.frameRelevance
+        guard e.generation == s.clipGeneration, !relevance.isEmpty, !s.frames.isEmpty else { return nil }
         let order = r.evidenceOrder.filter { $0 < s.frames.count }
         let parts = order.prefix(3).map { i in
-            String(format: "%d (%@) %.0f%%", i + 1, formatTime(s.frames[i].timestamp) as NSString, Double(r.temporalWeights[i]) * 100)
+            String(format: "%d (%@) %.0f%%", i + 1, formatTime(s.frames[i].timestamp) as NSString, relevance[i] * 100)
         }
-        let text = "    where: \(t.star) " + parts.joined(separator: " · ") + "  (frames: w jumps)"
+        // Without pooling the shares are of the text encoder's attention, and the line says so.
+        let label = r.relevanceIsAttention ? "where (attention)" : "where"
+        let text = "    \(label): \(t.star) " + parts.joined(separator: " · ") + "  (frames: w jumps)"
         return StyledLine(segments: [(DisplayWidth.truncate(text, to: width), t.muted)])
     }
 }

@@ -95,7 +95,12 @@ public struct LibraryListing: Sendable, Equatable {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
             return LibraryListing(directory: directory, paths: [], problem: "cannot list \(path)")
         }
-        let videos = names.filter { !$0.hasPrefix(".") && DirectoryListing.isVideo($0) }.sorted()
+        // A folder named like a video ("takes.mp4/") is not a clip.
+        let videos = names.filter { name in
+            var isDirectory: ObjCBool = false
+            return !name.hasPrefix(".") && DirectoryListing.isVideo(name)
+                && !(FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent(name), isDirectory: &isDirectory) && isDirectory.boolValue)
+        }.sorted()
         return LibraryListing(directory: directory, paths: videos.map { (path as NSString).appendingPathComponent($0) })
     }
 }

@@ -127,7 +127,7 @@ enum StatusBarView {
         c.fill(r, style: t.status)
         var hints: [(String, String)]
         if s.zoomed {
-            hints = [("←→", "frame"), ("[ ]", "layer"), ("a", "overlay"), ("Esc", "back"), ("?", "help")]
+            hints = [("←→", "frame"), ("w", "where"), ("[ ]", "layer"), ("a", "overlay"), ("e", "export"), ("Esc", "back"), ("?", "help")]
         } else if s.focus == .frames {
             hints = [("←→/1-9", "frame"), ("w", "where"), ("[ ]", "layer"), ("a", "overlay"), ("z", "zoom"), ("Tab", "ask"),
                      ("o", "open"), ("L", "library"), ("c", s.compare ? "compare off" : "compare"), ("e", "export"),
@@ -622,7 +622,9 @@ enum OpenPromptView {
                 let e = choices[first + i]
                 let name = e.name + (e.isDirectory ? "/" : "")
                 let picked = first + i == sel
-                let st = picked ? t.statusKey.with(.reverse) : (e.isDirectory ? t.statusKey : t.status)
+                // Without colours the box is in reverse video: the pick is the row that is not.
+                let pickedStyle = t.hasColor ? t.statusKey.with(.reverse) : Style(attributes: .bold)
+                let st = picked ? pickedStyle : (e.isDirectory ? t.statusKey : t.status)
                 let line = Rect(x: inner.x, y: inner.y + 1 + i, width: inner.width, height: 1)
                 if picked { c.fill(line, style: st) }
                 c.put("  " + name, x: inner.x, y: line.y, style: st, clip: line)
@@ -631,7 +633,10 @@ enum OpenPromptView {
         // Message or hint on the last inner row.
         if inner.height >= 2 {
             let more = choices.count > rows ? " (\(choices.count - rows) more)" : ""
-            let msg = p.message ?? (choices.isEmpty ? "no video files here; type a path" : "\(choices.count) video files and folders\(more)")
+            // "../" is a way out, not something here.
+            let here = choices.filter { $0.name != ".." }.count
+            let listed = here == 1 ? "1 video file or folder" : "\(here) video files and folders"
+            let msg = p.message ?? (here == 0 ? "no video files here; type a path" : listed + more)
             c.put(" " + msg, x: inner.x, y: inner.maxY - 1, style: t.status.with(.dim), clip: inner)
         }
     }

@@ -13,7 +13,10 @@ final class AppBackend: QABackend, ClipLibraryBackend, CompareBackend, @unchecke
     let baselineProblem: String?
     private let lock = NSLock()
     private var currentPath: String?
-    private var baselineVideo: (path: String, video: EncodedVideo)?
+    /// Counts successful opens: the baseline's encoding is of one opened clip, even when a later open
+    /// names the same path (the file may have changed).
+    private var openCount = 0
+    private var baselineVideo: (open: Int, video: EncodedVideo)?
 
     init(base: LiteVLBackend, index: ClipIndex?, baseline: BaselineModel?, baselineProblem: String?) {
         self.base = base
@@ -29,7 +32,9 @@ final class AppBackend: QABackend, ClipLibraryBackend, CompareBackend, @unchecke
 
     func openClip(path: String, progress: @escaping @Sendable (Double, String) -> Void) async throws -> OpenedClip {
         let opened = try await base.openClip(path: path, progress: progress)
-        lock.withLock { currentPath = path }
+        // The baseline's encoding belongs to the clip as it was: re-opening a path whose file changed
+        // must not answer about the old one.
+        lock.withLock { currentPath = path; openCount += 1; baselineVideo = nil }
         return opened
     }
 
@@ -70,8 +75,9 @@ final class AppBackend: QABackend, ClipLibraryBackend, CompareBackend, @unchecke
 
     func askBaseline(_ question: String) async throws -> AnswerResult {
         guard let baseline else { throw BackendError(message: baselineProblem ?? "no baseline model") }
-        guard let path = lock.withLock({ currentPath }) else { throw BackendError(message: "no clip is open") }
-        var video = lock.withLock { baselineVideo?.path == path ? baselineVideo?.video : nil }
+        let (current, open) = lock.withLock { (currentPath, openCount) }
+        guard let path = current else { throw BackendError(message: "no clip is open") }
+        var video = lock.withLock { baselineVideo?.open == open ? baselineVideo?.video : nil }
         if video == nil {
             // The main model's frames when the baseline samples clips the same way: the clip is not decoded again.
             let input = base.currentInput.flatMap { $0.path == path ? $0 : nil }
@@ -81,7 +87,7 @@ final class AppBackend: QABackend, ClipLibraryBackend, CompareBackend, @unchecke
                 let clip = if let reused { reused } else { try baseline.session.sample(path) }
                 encoded = try baseline.session.encode(clip)
             } catch { throw BackendError(message: error.message) }
-            lock.withLock { baselineVideo = (path, encoded) }
+            lock.withLock { if openCount == open { baselineVideo = (open, encoded) } }
             video = encoded
         }
         var options = VideoQuestionAnswerer.Options()

@@ -55,7 +55,7 @@ struct SessionExporter {
             let frames: [Int]
             if q == shown.last {
                 frames = Array(session.frames.indices)
-            } else if let best = r.bestPooledFrame {
+            } else if let best = r.evidenceOrder.first {
                 frames = [best]
             } else {
                 frames = [0]

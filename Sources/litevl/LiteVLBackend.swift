@@ -38,14 +38,7 @@ final class LiteVLBackend: QABackend, @unchecked Sendable {
     var modelName: String { answerer?.name ?? "no model" }
 
     func openClip(path clipPath: String, progress: @escaping @Sendable (Double, String) -> Void) async throws -> OpenedClip {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: clipPath, isDirectory: &isDirectory) else {
-            throw BackendError(message: "video not found: \(clipPath) (check the path)")
-        }
-        guard !isDirectory.boolValue else { throw BackendError(message: "\(clipPath) is a directory, not a video") }
-        guard FileManager.default.isReadableFile(atPath: clipPath) else {
-            throw BackendError(message: "cannot read \(clipPath) (permission denied)")
-        }
+        // A missing, unreadable or non-file path fails in the sampler with the message `ask` gives.
         progress(0, "decoding \(URL(fileURLWithPath: clipPath).lastPathComponent)")
         let config = answerer?.model.config
         let size = config?.vision.imageSize ?? 224

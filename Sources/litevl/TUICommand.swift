@@ -45,8 +45,12 @@ struct TUICommand: AsyncParsableCommand {
         if let library {
             // Checked before any model loads.
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: library, isDirectory: &isDirectory), isDirectory.boolValue else {
+            guard FileManager.default.fileExists(atPath: library, isDirectory: &isDirectory) else {
                 printError("library folder not found: \(library) (pass --library with a folder of videos)")
+                throw ExitCode(1)
+            }
+            guard isDirectory.boolValue else {
+                printError("\(library) is a file, not a folder (pass --library with a folder of videos)")
                 throw ExitCode(1)
             }
         }

@@ -68,6 +68,61 @@ struct LibraryTmuxTests {
         #expect(t.waitFor("EXIT=0", timeout: 10), "\(t.capture())")
     }
 
+    @Test("compare mode after re-opening a path whose file changed: the baseline answers about the new clip, as ask --baseline does")
+    func compareAfterTheFileChanged() throws {
+        guard TmuxSession.isAvailable else { return }
+        let fm = FileManager.default
+        let dir = try Self.folder("litevl-swap", clips: [])
+        defer { try? fm.removeItem(at: dir) }
+        let swap = dir.appendingPathComponent("swap.mp4")
+        let clips = CLI.repoRoot.appendingPathComponent("Assets/clips")
+        try fm.copyItem(at: clips.appendingPathComponent("demo_motion.mp4"), to: swap)
+        let question = "how many objects are there?"
+        let models = CLI.repoRoot.appendingPathComponent("Assets/models")
+        let litevl = TmuxSession.quote(CLI.executable.path)
+        let command = "\(litevl) --history /dev/null --export-dir \(TmuxSession.quote(dir.appendingPathComponent("exports").path)) "
+            + TmuxSession.quote(swap.path)
+        let env = ["TERM": "tmux-256color", "LITEVL_ASSETS": CLI.repoRoot.appendingPathComponent("Assets").path]
+        let t = try TmuxSession(command: command, width: 110, height: 34, environment: env)
+        defer { t.kill() }
+        #expect(t.waitFor("T=8", timeout: 30), "\(t.capture())")
+        try t.sendKeys("C-t")
+        #expect(t.waitFor("compare on", timeout: 10), "\(t.capture())")
+        try t.sendKeys(question, literal: true)
+        try t.sendKeys("Enter")
+        #expect(t.waitFor("litevl-tiny-notemp", timeout: 30) || t.waitFor("LiteVL-tiny", timeout: 1), "\(t.capture())")
+        #expect(t.waitForAbsence("thinking…", timeout: 30), "\(t.capture())")
+        // The same path, another clip: demo_appear (three objects at the end) replaces demo_motion (two).
+        try fm.removeItem(at: swap)
+        try fm.copyItem(at: clips.appendingPathComponent("demo_appear.mp4"), to: swap)
+        try t.sendKeys("C-o")
+        #expect(t.waitFor("open a clip"), "\(t.capture())")
+        try t.sendKeys("C-u")
+        try t.sendKeys(swap.path, literal: true)
+        try t.sendKeys("Enter")
+        #expect(t.waitFor("opened swap.mp4", timeout: 30), "\(t.capture())")
+        try t.sendKeys(question, literal: true)
+        try t.sendKeys("Enter")
+        // Both questions answered by both models: four "› answer  0.8s" lines (the baseline runs after LiteVL).
+        let answerLine = try Regex("› [a-z]+ +[0-9.]+s")
+        #expect(t.waitUntil(timeout: 60) { $0.matches(of: answerLine).count >= 4 && !$0.contains("thinking…") }, "\(t.capture())")
+        try t.sendKeys("C-s")
+        #expect(t.waitFor("exported", timeout: 15), "\(t.capture())")
+        let folder = try #require(try fm.contentsOfDirectory(atPath: dir.appendingPathComponent("exports").path).first)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("exports/\(folder)/transcript.json"))) as? [String: Any]
+        let asked = try #require(json?["questions"] as? [[String: Any]])
+        #expect(asked.count == 2, "\(asked)")
+        let inApp = try #require((asked.last?["baseline"] as? [String: Any])?["answer"] as? String, "\(asked)")
+        // The command line on the file as it is now.
+        let cli = try CLI.run(["ask", swap.path, question, "--json", "--baseline", models.appendingPathComponent("litevl-tiny-notemp").path])
+        let expected = try #require((cli.json?["answers"] as? [[String: Any]])?.first?["baseline"] as? [String: Any])
+        #expect(inApp == expected["answer"] as? String, "app baseline \(inApp), ask --baseline \(String(describing: expected["answer"]))")
+        let first = try #require((asked.first?["baseline"] as? [String: Any])?["answer"] as? String)
+        #expect(first != inApp, "the two clips differ for the baseline too (\(first) vs \(inApp)), so the check can fail")
+        try t.sendKeys("C-c")
+        #expect(t.waitFor("EXIT=0", timeout: 10), "\(t.capture())")
+    }
+
     @Test("a feature cache that cannot be written is a status-bar warning, never text drawn over the app")
     func unwritableCacheInTheApp() throws {
         guard TmuxSession.isAvailable else { return }
