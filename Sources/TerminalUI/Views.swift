@@ -452,6 +452,7 @@ enum ZoomView {
         } else {
             parts.append("no attention yet")
         }
+        if s.exporting { parts.append("exporting…") }
         let titleText = " " + parts.joined(separator: t.sep)
         c.put(titleText, x: 0, y: 0, style: t.statusKey, clip: title)
         // Notices (w or [ with no answer yet) show here too: zoom has no status bar.

@@ -63,14 +63,12 @@ public final class VideoFile {
         if openResult < 0 {
             // avformat_open_input frees the context on failure.
             switch openResult {
+            // checkFile found the file present and readable: what FFmpeg could not open is a file a
+            // playlist (ffconcat) names. The concat demuxer refuses absolute and unsafe paths.
             case litevl_averror(EACCES), litevl_averror(EPERM):
-                // checkFile found the file readable: what FFmpeg refused is a file the playlist names
-                // (the concat demuxer refuses absolute and unsafe paths).
-                if access(path, R_OK) == 0 {
-                    throw .notAVideo(path: path, reason: "a playlist FFmpeg refuses to follow: it names an absolute or unsafe path, or a file it cannot read")
-                }
-                throw .permissionDenied(path: path)
-            case litevl_averror(ENOENT): throw .fileNotFound(path: path)
+                throw .notAVideo(path: path, reason: "a playlist FFmpeg refuses to follow: it names an absolute or unsafe path, or a file it cannot read")
+            case litevl_averror(ENOENT):
+                throw .notAVideo(path: path, reason: "a playlist naming a file that does not exist")
             case litevl_averror_exit(): throw .timedOut(path: path, seconds: 60)
             default: throw .notAVideo(path: path, reason: diagnoseUnrecognised(path, ffmpegError: openResult))
             }

@@ -67,7 +67,10 @@ public struct VideoProbe: Codable, Equatable, Sendable {
 
 extension VideoProbe {
     /// A few human-readable lines, as `litevl probe` prints them.
-    public var summary: String {
+    public var summary: String { summaryLines.joined(separator: "\n") }
+
+    /// ``summary`` one line at a time (a file name may itself hold a newline).
+    public var summaryLines: [String] {
         func f(_ x: Double, _ digits: Int = 3) -> String { formatFixed(x, digits) }
         var lines: [String] = []
         lines.append("file:        \(path) (\(fileSize) bytes)")
@@ -86,7 +89,7 @@ extension VideoProbe {
         lines.append("frame rate:  \(f(averageFrameRate)) fps average, \(f(baseFrameRate)) base, \(isVariableFrameRate ? "variable" : "constant")")
         lines.append("keyframes:   \(keyframeCount.map(String.init) ?? "unknown (no index)")")
         if let b = bitRate { lines.append("bit rate:    \(b / 1000) kb/s") }
-        return lines.joined(separator: "\n")
+        return lines
     }
 }
 

@@ -69,14 +69,15 @@ func terminalSafe(_ text: String) -> String {
     return String(out)
 }
 
-/// Writes a line to standard error (progress and warnings, never mixed into JSON on stdout); control
-/// characters (from a file name) shown as `^J`, `^[` like ``printError(_:)``.
-/// Writes human-readable output to standard output, every line terminal-safe (``terminalSafe(_:)``):
-/// model names, answers, tensor and file names come from files a user may not have written.
-func printText(_ text: String) {
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) { print(terminalSafe(String(line))) }
+/// Writes one line of human-readable output to standard output, terminal-safe (``terminalSafe(_:)``):
+/// model names, answers, questions, tensor and file names come from files and users, and a newline or
+/// an escape inside them is shown as `^J`, `^[`, never as a second line or a terminal command.
+func printText(_ line: String) {
+    print(terminalSafe(line))
 }
 
+/// Writes a line to standard error (progress and warnings, never mixed into JSON on stdout); control
+/// characters (from a file name) shown as `^J`, `^[` like ``printError(_:)``.
 func printNote(_ message: String) {
     FileHandle.standardError.write(Data("\(terminalSafe(message))\n".utf8))
 }

@@ -332,7 +332,7 @@ struct BenchCommand: ParsableCommand {
             print(try jsonText(object))
             return
         }
-        printText("Linear products, \(threads) threads, f32 (sgemm; few rows sliced) vs bf16, alternated; GFLOP/s best (mean) of the runs")
+        printText("Linear products, \(BLAS.threads) threads, f32 (sgemm; few rows sliced) vs bf16, alternated; GFLOP/s best (mean) of the runs")
         printText("| [M×K]·[K×N] | runs | f32 | bf16 | bf16/f32 best (mean) | packing ms |")
         printText("|---|---:|---:|---:|---:|---:|")
         for r in rows {

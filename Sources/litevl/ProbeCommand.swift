@@ -27,7 +27,7 @@ struct ProbeCommand: ParsableCommand {
             let data = try encoder.encode(probe)
             print(String(decoding: data, as: UTF8.self))
         } else {
-            printText(probe.summary)
+            for line in probe.summaryLines { printText(line) }
         }
     }
 }

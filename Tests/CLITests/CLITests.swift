@@ -142,13 +142,18 @@ struct CLITests {
         var config = try JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as! [String: Any]
         config["name"] = "evil\u{1B}[31mRED\u{07}\nsecond"
         try JSONSerialization.data(withJSONObject: config).write(to: configURL)
-        let clip = dir.appendingPathComponent("esc\u{1B}[31mred.mp4")
+        let clip = dir.appendingPathComponent("esc\u{1B}[31mred\nline.mp4")
         try FileManager.default.copyItem(atPath: CLI.clip("carphone_pristine.mp4"), toPath: clip.path)
-        for args in [["inspect", "--model", model.path], ["probe", clip.path], ["ask", clip.path, "what is it?", "--model", CLI.randomModel.path, "--baseline", model.path]] {
+        for args in [["inspect", "--model", model.path], ["probe", clip.path],
+                     ["ask", clip.path, "what is\nit?", "--model", CLI.randomModel.path, "--baseline", model.path]] {
             let r = try CLI.run(args)
             #expect(r.status == 0, "\(args[0]): \(r.stderr)")
             #expect(!r.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(args[0]): \(r.stdout.debugDescription)")
             #expect(r.stdout.contains("^[[31m"), "\(args[0]): \(r.stdout)")
+            // A newline inside a name or a question stays on its line, shown as ^J.
+            let lines = r.stdout.split(separator: "\n")
+            #expect(!lines.contains { $0.hasPrefix("second") || $0.hasPrefix("line.mp4") || $0.hasPrefix("it?") }, "\(args[0]): \(r.stdout)")
+            #expect(r.stdout.contains("^J"), "\(args[0]): \(r.stdout)")
         }
     }
 }

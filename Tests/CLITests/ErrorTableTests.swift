@@ -213,6 +213,11 @@ struct ErrorTableTests {
             try Data("ffconcat version 1.0\nfile \(BadFiles.path("good.mp4"))\n".utf8).write(to: playlist)
             return ask(playlist.path)
         },
+        "video.playlist-missing-entry": {
+            let playlist = BadFiles.dir.appendingPathComponent("missing-entry.ffconcat")
+            try Data("ffconcat version 1.0\nfile no-such-clip.mp4\n".utf8).write(to: playlist)
+            return ask(playlist.path)
+        },
         // Model directory
         "model.missing-dir": { .litevl(["ask", BadFiles.path("good.mp4"), question, "--model", "/nonexistent/model"]) },
         "model.none": { .litevl(["ask", BadFiles.path("good.mp4"), question], env: ["LITEVL_ASSETS": BadFiles.path("a_directory.mp4")]) },

@@ -57,9 +57,9 @@ def test_paired_refuses_different_question_sets():
 
 def test_paired_refuses_repeated_questions_and_other_answers():
     ref = _result(["a", "b"], ["a", "b"], ["shape", "shape"])
-    twice = _result(["a", "b"], ["a", "b"], ["shape", "shape"])
-    twice["predictions"][1]["video"] = "v0"          # the same (video, question) twice
-    with pytest.raises(SystemExit):
+    twice = _result(["a", "b", "a"], ["a", "b", "a"], ["shape", "shape", "shape"])
+    twice["predictions"][2]["video"] = "v0"          # v0 twice: the same key set as the reference, one question more
+    with pytest.raises(SystemExit, match="repeated"):
         AT.paired_table("full", ref, [("abl", twice)])
     other = _result(["a", "c"], ["a", "b"], ["shape", "shape"])   # same questions, another answer key
     with pytest.raises(SystemExit):

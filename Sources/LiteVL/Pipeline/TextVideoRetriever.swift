@@ -34,7 +34,7 @@ public struct TextVideoRetriever: Sendable {
         }
         switch VideoQuestionAnswerer.TextInputProblem(text) {
         case .tooLong?:
-            throw .badInput("the search text is longer than \(VideoQuestionAnswerer.maxQuestionCharacters) characters, the limit (the model reads only its first 35 tokens, about 30 words): describe the clip in a sentence")
+            throw .badInput("the search text is longer than \(VideoQuestionAnswerer.maxQuestionCharacters) characters, the limit (a model reads only a question's first tokens, 35 in BLIP, about 30 words): describe the clip in a sentence")
         case .empty?:
             throw .badInput("the search text is empty; describe the clip you are looking for")
         case nil:

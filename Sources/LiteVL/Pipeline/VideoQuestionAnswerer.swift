@@ -135,7 +135,7 @@ public final class VideoQuestionAnswerer: Sendable {
     public static func questionProblem(_ question: String) -> String? {
         switch TextInputProblem(question) {
         case .tooLong?:
-            return "the question is longer than \(maxQuestionCharacters) characters, the limit (the model reads only its first 35 tokens, about 30 words): ask a shorter question"
+            return "the question is longer than \(maxQuestionCharacters) characters, the limit (a model reads only a question's first tokens, 35 in BLIP, about 30 words): ask a shorter question"
         case .empty?:
             return "the question is empty; type a question about the clip"
         case nil:
