@@ -15,6 +15,15 @@ struct LibraryTmuxTests {
         return dir
     }
 
+    /// The one export folder the app wrote under `dir/exports` (`e` / Ctrl-S), and its transcript.json's questions.
+    static func exported(in dir: URL) throws -> (folder: URL, questions: [[String: Any]]) {
+        let exports = dir.appendingPathComponent("exports")
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: exports.path).first)
+        let folder = exports.appendingPathComponent(name)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("transcript.json"))) as? [String: Any]
+        return (folder, try #require(json?["questions"] as? [[String: Any]]))
+    }
+
     @Test("--library: clips listed with thumbnails, typing ranks them, Enter opens one; c compares with the baseline; reopening reads the cache")
     func libraryAndCompare() throws {
         guard TmuxSession.isAvailable else { return }
@@ -53,12 +62,10 @@ struct LibraryTmuxTests {
         #expect(t.waitForAbsence("thinking…", timeout: 15), "\(t.capture())")
         try t.sendKeys("C-s")
         #expect(t.waitFor("exported", timeout: 15), "\(t.capture())")
-        let exports = try fm.contentsOfDirectory(atPath: dir.appendingPathComponent("exports").path)
-        let folder = try #require(exports.first)
-        let md = try String(contentsOf: dir.appendingPathComponent("exports/\(folder)/transcript.md"), encoding: .utf8)
+        let export = try Self.exported(in: dir)
+        let md = try String(contentsOf: export.folder.appendingPathComponent("transcript.md"), encoding: .utf8)
         #expect(md.contains("Baseline (random-notemp"), "\(md)")
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("exports/\(folder)/transcript.json"))) as? [String: Any]
-        let question = try #require((json?["questions"] as? [[String: Any]])?.last)
+        let question = try #require(export.questions.last)
         #expect((question["baseline"] as? [String: Any])?["answer"] is String, "\(question)")
         // The library again (Ctrl-R): every clip now comes from the cache.
         try t.sendKeys("C-r")
@@ -109,9 +116,7 @@ struct LibraryTmuxTests {
         #expect(t.waitUntil(timeout: 60) { $0.matches(of: answerLine).count >= 4 && !$0.contains("thinking…") }, "\(t.capture())")
         try t.sendKeys("C-s")
         #expect(t.waitFor("exported", timeout: 15), "\(t.capture())")
-        let folder = try #require(try fm.contentsOfDirectory(atPath: dir.appendingPathComponent("exports").path).first)
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("exports/\(folder)/transcript.json"))) as? [String: Any]
-        let asked = try #require(json?["questions"] as? [[String: Any]])
+        let asked = try Self.exported(in: dir).questions
         #expect(asked.count == 2, "\(asked)")
         let inApp = try #require((asked.last?["baseline"] as? [String: Any])?["answer"] as? String, "\(asked)")
         // The command line on the file as it is now.
