@@ -31,6 +31,10 @@ done_at() {   # done_at RUN STEPS: the stage's log says it finished at that step
   grep -q "stage2 done step=$2 " "Training/runs/$1.log" 2>/dev/null
 }
 
+fresh() {     # fresh RESULT SOURCE: RESULT exists and is newer than SOURCE and than the test set
+  [ -f "$1" ] && [ "$1" -nt "$2" ] && [ "$1" -nt Training/data/testset/manifest.jsonl ]
+}
+
 stage() {     # stage RUN STEPS FLAGS...: train one stage of a chain unless it finished
   R=$1 N=$2
   shift 2
@@ -66,15 +70,19 @@ if [ "$1" = eval ]; then
   R=Training/runs/ablations
   [ -f $T ] || $P Training/make_testset.py --out Training/data/testset --clips 110 --seed 777001
   # the bundled full model and no-temporal ablation on the same questions, the reference of the table
+  # (a result newer than its weights and the test set is kept, so a chain can be scored as soon as it finishes)
   for M in full:Assets/models/litevl-tiny notemp:Assets/models/litevl-tiny-notemp; do
-    $P Training/evaluate.py $T --model ${M#*:} --name ${M%%:*} --json $R/${M%%:*}.json > $R/${M%%:*}.out
+    fresh $R/${M%%:*}.json ${M#*:}/model.safetensors ||
+      $P Training/evaluate.py $T --model ${M#*:} --name ${M%%:*} --json $R/${M%%:*}.json > $R/${M%%:*}.out
   done
   TABLE="full=$R/full.json notemp=$R/notemp.json"
   for V in fixed nopool scratch; do
     done_at abl_${V}_2d 3502 || { echo "$V: chain not finished, skipped"; continue; }
-    # exported to float16 like the bundled models, so that precision cannot flip a question between rows
-    $P Training/export.py Training/checkpoints/abl_${V}_2d/last.pt --dtype f16 --out $R/models/$V --name "ablation $V" > $R/$V.export.out
-    $P Training/evaluate.py $T --model $R/models/$V --name $V --json $R/$V.json > $R/$V.out
+    if ! fresh $R/$V.json Training/checkpoints/abl_${V}_2d/last.pt; then
+      # exported to float16 like the bundled models, so that precision cannot flip a question between rows
+      $P Training/export.py Training/checkpoints/abl_${V}_2d/last.pt --dtype f16 --out $R/models/$V --name "ablation $V" > $R/$V.export.out
+      $P Training/evaluate.py $T --model $R/models/$V --name $V --json $R/$V.json > $R/$V.out
+    fi
     TABLE="$TABLE $V=$R/$V.json"
   done
   $P Training/ablation_table.py $TABLE --stage-names "stage 2,stage 2b,stage 2c,stage 2d" --logs full=full2,full3,full4,full5 notemp=notemp2,notemp3,notemp4,notemp5 \
