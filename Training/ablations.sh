@@ -7,7 +7,7 @@
 # same number of steps as the full model took in each stage (1,021 + 2,430 + 3,787 + 3,502 = 10,740), so the
 # budget is equal in steps and the learning rate anneals over steps instead of wall clock (the full model's
 # stages ended on their time limits, so its cosine followed the clock: the integrated learning rate differs
-# by -1.2 % in stage 2, +3.3 % in 2b, about +2 % in 2c; docs/results.md). Evaluated after a float16 export,
+# by -1.2 % in stage 2, +3.3 % in 2b, +3.0 % in 2c, +1.6 % in 2d; docs/results.md). Evaluated after a float16 export,
 # exactly like the bundled models. Logs and checkpoints go together: to start a chain over, delete both
 # Training/runs/abl_VARIANT_* and Training/checkpoints/abl_VARIANT_*. The no-temporal
 # ablation is the bundled baseline itself (reproduce.sh, same wall clock as the full model).
